@@ -1,0 +1,223 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// dialRelay opens the proxy's /ws as a browser on origin would.
+func dialRelay(t testing.TB, proxyURL, origin string) (*websocket.Conn, *http.Response, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(proxyURL, "http")+"/ws", &websocket.DialOptions{
+		HTTPHeader: http.Header{"Origin": {origin}},
+	})
+	if c != nil {
+		c.SetReadLimit(maxMessage)
+		t.Cleanup(func() { c.CloseNow() })
+	}
+	return c, resp, err
+}
+
+func newRelayPair(t *testing.T, cfg Config) (client *websocket.Conn, up *echoUpstream) {
+	t.Helper()
+	up = newEchoUpstream(t)
+	cfg.Upstream = up.wsURL()
+	cfg.UpstreamOrigin = "https://web.whatsapp.com"
+	ts, _ := newTestProxy(t, cfg)
+	c, _, err := dialRelay(t, ts.URL, ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, up
+}
+
+func TestRelayCopiesMessagesUnchanged(t *testing.T) {
+	client, up := newRelayPair(t, Config{})
+	if got := <-up.origins; got != "https://web.whatsapp.com" {
+		t.Errorf("upstream saw Origin %q, want WhatsApp Web's", got)
+	}
+	ctx := t.Context()
+	rng := rand.New(rand.NewPCG(1, 2))
+	// Sizes around the relay's buffer, where a message switches from one
+	// frame to a streamed one, plus WhatsApp's connection header.
+	sizes := []int{0, 1, 7, 1024, copyBufferSize - 1, copyBufferSize, copyBufferSize + 1, 3*copyBufferSize + 5, 1 << 20}
+	var sent [][]byte
+	for _, n := range sizes {
+		msg := make([]byte, n)
+		for i := range msg {
+			msg[i] = byte(rng.Uint32())
+		}
+		sent = append(sent, msg)
+	}
+	sent = append(sent, []byte("WA\x06\x03\x00\x00\x05hello"))
+	// Send everything first, so several messages are in flight at once and
+	// boundaries must survive.
+	for _, msg := range sent {
+		if err := client.Write(ctx, websocket.MessageBinary, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, want := range sent {
+		typ, got, err := client.Read(ctx)
+		if err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		if typ != websocket.MessageBinary || !bytes.Equal(got, want) {
+			t.Fatalf("message %d: got %d bytes of type %v, want %d binary bytes unchanged", i, len(got), typ, len(want))
+		}
+	}
+}
+
+func TestRelayCarriesSixteenMiBMessages(t *testing.T) {
+	client, _ := newRelayPair(t, Config{})
+	msg := bytes.Repeat([]byte{0xA5, 0x5A, 0x00}, (1<<24)/3)
+	if err := client.Write(t.Context(), websocket.MessageBinary, msg); err != nil {
+		t.Fatal(err)
+	}
+	_, got, err := client.Read(t.Context())
+	if err != nil || !bytes.Equal(got, msg) {
+		t.Fatalf("16 MiB round trip: %d bytes, err %v", len(got), err)
+	}
+}
+
+func TestRelayPassesCloseCodesThrough(t *testing.T) {
+	client, _ := newRelayPair(t, Config{})
+	if err := client.Write(t.Context(), websocket.MessageText, []byte("close 4001 bye")); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := client.Read(t.Context())
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != 4001 || ce.Reason != "bye" {
+		t.Fatalf("want close 4001 \"bye\" from upstream, got %v", err)
+	}
+}
+
+func TestRelayRefusesForeignOrigins(t *testing.T) {
+	up := newEchoUpstream(t)
+	ts, _ := newTestProxy(t, Config{Upstream: up.wsURL(), AllowedOrigins: []string{"https://shop.example", "http://localhost:*"}})
+	for _, origin := range []string{"https://evil.example", "https://shop.example.evil", "http://shop.example", "null", ""} {
+		_, resp, err := dialRelay(t, ts.URL, origin)
+		if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+			t.Errorf("origin %q: want 403, got err %v", origin, err)
+		}
+	}
+	for _, origin := range []string{"https://shop.example", "http://localhost:5173"} {
+		c, _, err := dialRelay(t, ts.URL, origin)
+		if err != nil {
+			t.Errorf("origin %q is allowed but was refused: %v", origin, err)
+			continue
+		}
+		// A round trip proves the session reached the upstream.
+		if err := c.Write(t.Context(), websocket.MessageBinary, []byte{1}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := c.Read(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Only the two allowed connections reached the upstream.
+	if n := len(up.origins); n != 2 {
+		t.Errorf("upstream got %d connections, want 2", n)
+	}
+}
+
+func TestRelayUpstreamDownClosesWithReason(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadAddr := ln.Addr().String()
+	ln.Close()
+	ts, _ := newTestProxy(t, Config{Upstream: "ws://" + deadAddr + "/ws/chat"})
+	client, _, err := dialRelay(t, ts.URL, ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = client.Read(t.Context())
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.StatusBadGateway || !strings.HasPrefix(ce.Reason, "upstream unreachable") {
+		t.Fatalf("want close 1014 \"upstream unreachable…\", got %v", err)
+	}
+}
+
+func TestRelayClientCloseReachesUpstream(t *testing.T) {
+	closed := make(chan error, 1)
+	up := newEchoUpstream(t)
+	up.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+		if err != nil {
+			return
+		}
+		_, _, err = c.Read(context.Background())
+		closed <- err
+	})
+	ts, _ := newTestProxy(t, Config{Upstream: up.wsURL()})
+	client, _, err := dialRelay(t, ts.URL, ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client.Close(4002, "tab closed")
+	select {
+	case err := <-closed:
+		var ce websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != 4002 || ce.Reason != "tab closed" {
+			t.Fatalf("upstream saw %v, want close 4002 \"tab closed\"", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("upstream never saw the close")
+	}
+}
+
+func TestShutdownClosesSessionsGoingAway(t *testing.T) {
+	up := newEchoUpstream(t)
+	ts, srv := newTestProxy(t, Config{Upstream: up.wsURL()})
+	client, _, err := dialRelay(t, ts.URL, ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-up.origins // the session is established
+	read := make(chan error, 1)
+	go func() { _, _, err := client.Read(context.Background()); read <- err }()
+	if err := srv.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var ce websocket.CloseError
+	if err := <-read; !errors.As(err, &ce) || ce.Code != websocket.StatusGoingAway {
+		t.Fatalf("want close 1001 on shutdown, got %v", err)
+	}
+	if _, resp, err := dialRelay(t, ts.URL, ts.URL); err == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("a dial after shutdown must get 503, got %v", err)
+	}
+}
+
+func TestRelayCloseCodeMapping(t *testing.T) {
+	for _, tc := range []struct {
+		err        error
+		upstream   bool
+		wantCode   websocket.StatusCode
+		wantReason string
+	}{
+		{websocket.CloseError{Code: 4001, Reason: "bye"}, true, 4001, "bye"},
+		{websocket.CloseError{Code: websocket.StatusNoStatusRcvd}, false, websocket.StatusNormalClosure, ""},
+		{websocket.CloseError{Code: websocket.StatusAbnormalClosure}, true, websocket.StatusBadGateway, "upstream connection lost"},
+		{errors.New("reset"), true, websocket.StatusBadGateway, "upstream connection lost"},
+		{errors.New("reset"), false, websocket.StatusGoingAway, "client connection lost"},
+		{websocket.CloseError{Code: 1015}, false, websocket.StatusGoingAway, "client connection lost"},
+	} {
+		code, reason := relayClose(tc.err, tc.upstream)
+		if code != tc.wantCode || reason != tc.wantReason {
+			t.Errorf("relayClose(%v, upstream=%v) = %d %q, want %d %q", tc.err, tc.upstream, code, reason, tc.wantCode, tc.wantReason)
+		}
+	}
+}
