@@ -1,0 +1,105 @@
+//go:build !js
+
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/waprivacy/waprivacy/web"
+)
+
+// wasmSizes reports what the build produced.
+type wasmSizes struct {
+	version           string
+	raw, gzip, brotli int64
+}
+
+// handler describes the app to go-app: names, icons, styles, and the
+// service worker.
+func handler(version string) *app.Handler {
+	return &app.Handler{
+		Name:            "waprivacy",
+		ShortName:       "waprivacy",
+		Title:           "waprivacy · WhatsApp privacy controls",
+		Description:     "WhatsApp privacy controls that run entirely in your browser.",
+		Lang:            "en",
+		BackgroundColor: "#f2f5f3",
+		ThemeColor:      "#0b6b4f",
+		Icon: app.Icon{
+			Default:  "/web/icon-192.png",
+			Large:    "/web/icon-512.png",
+			SVG:      "/web/icon.svg",
+			Maskable: "/web/icon-maskable-512.png",
+		},
+		Styles:       []string{"/web/waprivacy.css"},
+		LoadingLabel: "Loading waprivacy… {progress}%",
+		// The proxy serves app.wasm compressed, without Content-Length.
+		WasmContentLengthHeader: "X-Uncompressed-Length",
+		ServiceWorkerTemplate:   web.ServiceWorker,
+		// The wasm's content hash: caches and the service worker change
+		// exactly when the app does.
+		Version: version,
+	}
+}
+
+// buildSite writes the whole site to a fresh directory next to out, then
+// swaps it in, so a half-written site is never served.
+func buildSite(out, wasmPath string) (wasmSizes, error) {
+	wasm, err := os.ReadFile(wasmPath)
+	if err != nil {
+		return wasmSizes{}, fmt.Errorf("reading the wasm build (run `make build`): %w", err)
+	}
+	sum := sha256.Sum256(wasm)
+	sizes := wasmSizes{version: hex.EncodeToString(sum[:8]), raw: int64(len(wasm))}
+
+	tmp := out + ".tmp"
+	if err := os.RemoveAll(tmp); err != nil {
+		return sizes, err
+	}
+	if err := app.GenerateStaticWebsite(tmp, handler(sizes.version)); err != nil {
+		return sizes, fmt.Errorf("generating pages: %w", err)
+	}
+	if err := copyAssets(filepath.Join(tmp, "web")); err != nil {
+		return sizes, fmt.Errorf("copying assets: %w", err)
+	}
+	wasmOut := filepath.Join(tmp, "web", "app.wasm")
+	if err := os.WriteFile(wasmOut, wasm, 0o644); err != nil {
+		return sizes, err
+	}
+	if err := precompressSite(tmp); err != nil {
+		return sizes, fmt.Errorf("precompressing: %w", err)
+	}
+	if sizes.gzip, err = fileSize(wasmOut + ".gz"); err != nil {
+		return sizes, err
+	}
+	if sizes.brotli, err = fileSize(wasmOut + ".br"); err != nil {
+		return sizes, err
+	}
+	if err := os.RemoveAll(out); err != nil {
+		return sizes, err
+	}
+	return sizes, os.Rename(tmp, out)
+}
+
+// copyAssets writes the embedded static assets into dir.
+func copyAssets(dir string) error {
+	static, err := fs.Sub(web.Static, "static")
+	if err != nil {
+		return err
+	}
+	return os.CopyFS(dir, static)
+}
+
+func fileSize(name string) (int64, error) {
+	fi, err := os.Stat(name)
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}

@@ -1,0 +1,16 @@
+// Package web holds the app's static assets: icons, styles and the service
+// worker. The site generator (cmd/app) copies them into the site.
+package web
+
+import "embed"
+
+// Static is the contents of the site's /web/ folder.
+//
+//go:embed static
+var Static embed.FS
+
+// ServiceWorker is the template for /app-worker.js, in go-app's
+// Handler.ServiceWorkerTemplate format.
+//
+//go:embed app-worker.js
+var ServiceWorker string
