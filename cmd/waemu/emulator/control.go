@@ -1,0 +1,206 @@
+package emulator
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+
+	"go.mau.fi/whatsmeow/types"
+)
+
+// The control API: JSON over HTTP, phones as digit strings (as in Z-API).
+// Every request is validated before anything changes; errors come back as
+// {"error": "..."} with 400 (bad input), 404 (unknown account, device or QR),
+// 502 (the companion failed) or 504 (it did not answer in time).
+
+const maxControlBody = 64 << 10
+
+func (s *Server) controlRoutes() {
+	s.mux.HandleFunc("GET /control/trust", s.handleTrust)
+	s.mux.HandleFunc("POST /control/scan", s.handleScan)
+	s.mux.HandleFunc("POST /control/link-code", s.handleLinkCode)
+	s.mux.HandleFunc("GET /control/accounts/{phone}", s.handleAccount)
+	s.mux.HandleFunc("POST /control/accounts/{phone}/privacy", s.handlePhonePrivacy)
+	s.mux.HandleFunc("POST /control/accounts/{phone}/disallowed/{category}", s.handleDisallowed)
+	s.mux.HandleFunc("POST /control/accounts/{phone}/unlink", s.handleUnlink)
+	s.mux.HandleFunc("POST /control/faults", s.handleSetFaults)
+	s.mux.HandleFunc("DELETE /control/faults", s.handleClearFaults)
+}
+
+// Account is an account as the control API shows it.
+type Account struct {
+	Privacy                    map[string]string   `json:"privacy"`
+	Disallowed                 map[string][]string `json:"disallowed"`
+	Blocklist                  []string            `json:"blocklist"`
+	DefaultDisappearingSeconds int                 `json:"defaultDisappearingSeconds"`
+	Devices                    []string            `json:"devices"`
+}
+
+// Account returns a snapshot of the account of phone.
+func (s *Server) Account(phone string) (Account, error) {
+	if !validPhone(phone) {
+		return Account{}, errPhone
+	}
+	var out Account
+	err := s.world.read(phone, func(acc *account) error {
+		out = Account{
+			Privacy:                    maps.Clone(acc.Privacy),
+			Disallowed:                 map[string][]string{},
+			Blocklist:                  append([]string{}, acc.Blocklist.Users...),
+			DefaultDisappearingSeconds: acc.DisappearingSeconds,
+			Devices:                    deviceJIDs(acc),
+		}
+		for name, l := range acc.Disallowed {
+			out.Disallowed[name] = append([]string{}, l.Users...)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *Server) handleTrust(w http.ResponseWriter, _ *http.Request) {
+	key := RootPublicKey()
+	writeJSON(w, http.StatusOK, map[string]string{"rootKey": base64.StdEncoding.EncodeToString(key[:])})
+}
+
+type pairReply struct {
+	JID string `json:"jid"`
+}
+
+func (s *Server) handleScan(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		QR    string `json:"qr"`
+		Phone string `json:"phone"`
+	}
+	if !readJSON(w, r, &req) {
+		return
+	}
+	jid, err := s.Scan(r.Context(), req.QR, req.Phone)
+	s.reply(w, pairReply{jid.String()}, err)
+}
+
+func (s *Server) handleLinkCode(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Phone string `json:"phone"`
+		Code  string `json:"code"`
+	}
+	if !readJSON(w, r, &req) {
+		return
+	}
+	jid, err := s.LinkCode(r.Context(), req.Phone, req.Code)
+	s.reply(w, pairReply{jid.String()}, err)
+}
+
+func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
+	acc, err := s.Account(r.PathValue("phone"))
+	s.reply(w, acc, err)
+}
+
+// afterChange answers a phone-side change with the account as it now is.
+func (s *Server) afterChange(w http.ResponseWriter, phone string, err error) {
+	var acc Account
+	if err == nil {
+		acc, err = s.Account(phone)
+	}
+	s.reply(w, acc, err)
+}
+
+func (s *Server) handlePhonePrivacy(w http.ResponseWriter, r *http.Request) {
+	var settings map[string]string
+	if !readJSON(w, r, &settings) {
+		return
+	}
+	phone := r.PathValue("phone")
+	s.afterChange(w, phone, s.SetPrivacy(phone, settings))
+}
+
+func (s *Server) handleDisallowed(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Add    []string `json:"add"`
+		Remove []string `json:"remove"`
+	}
+	if !readJSON(w, r, &req) {
+		return
+	}
+	phone := r.PathValue("phone")
+	s.afterChange(w, phone, s.EditDisallowed(phone, r.PathValue("category"), req.Add, req.Remove))
+}
+
+func (s *Server) handleUnlink(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		JID string `json:"jid"`
+	}
+	if !readJSON(w, r, &req) {
+		return
+	}
+	phone := r.PathValue("phone")
+	jid, err := types.ParseJID(req.JID)
+	if err != nil || req.JID == "" {
+		s.reply(w, nil, fmt.Errorf("%w: jid %q is not like <phone>:<device>@s.whatsapp.net", ErrInvalid, req.JID))
+		return
+	}
+	s.afterChange(w, phone, s.Unlink(phone, jid))
+}
+
+func (s *Server) handleSetFaults(w http.ResponseWriter, r *http.Request) {
+	var f Faults
+	if !readJSON(w, r, &f) {
+		return
+	}
+	s.reply(w, f, s.SetFaults(f))
+}
+
+func (s *Server) handleClearFaults(w http.ResponseWriter, _ *http.Request) {
+	s.reply(w, Faults{}, s.SetFaults(Faults{}))
+}
+
+// readJSON decodes exactly one JSON value with no unknown fields; on failure
+// it answers 400 and returns false.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxControlBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
+		err = errors.New("trailing data after the JSON value")
+	}
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid request: body must be one JSON object: " + err.Error()})
+		return false
+	}
+	return true
+}
+
+// reply writes v, or the error with the status its kind maps to.
+func (s *Server) reply(w http.ResponseWriter, v any, err error) {
+	if err == nil {
+		writeJSON(w, http.StatusOK, v)
+		return
+	}
+	status := http.StatusInternalServerError
+	switch {
+	case errors.Is(err, ErrInvalid):
+		status = http.StatusBadRequest
+	case errors.Is(err, ErrNotFound):
+		status = http.StatusNotFound
+	case errors.Is(err, context.DeadlineExceeded):
+		status = http.StatusGatewayTimeout
+	case errors.Is(err, ErrCompanion):
+		status = http.StatusBadGateway
+	default:
+		s.log.Error("control request failed", "err", err)
+	}
+	writeJSON(w, status, map[string]string{"error": err.Error()})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}

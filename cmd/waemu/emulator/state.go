@@ -1,0 +1,264 @@
+package emulator
+
+import (
+	"cmp"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/util/keys"
+)
+
+// account is one phone number's WhatsApp account: what the phone and the
+// server know about it. Fields are exported only for the state file.
+type account struct {
+	Phone string `json:"phone"`
+	LID   string `json:"lid"`
+	// The phone's account identity key: it signs each companion's ADV identity.
+	IdentityPub  []byte `json:"identityPub"`
+	IdentityPriv []byte `json:"identityPriv"`
+	Created      int64  `json:"created"`
+
+	Privacy    map[string]string    `json:"privacy"`
+	Disallowed map[string]*userList `json:"disallowed"`
+	Blocklist  userList             `json:"blocklist"`
+
+	DisappearingSeconds int   `json:"disappearingSeconds"`
+	DisappearingSet     int64 `json:"disappearingSet"`
+
+	Devices      map[uint16]*device `json:"devices"`
+	NextDevice   uint16             `json:"nextDevice"`
+	NextKeyIndex uint32             `json:"nextKeyIndex"`
+	// HashSeq numbers list versions; each change takes the next value as its dhash.
+	HashSeq uint64 `json:"hashSeq"`
+}
+
+// userList is a list of phone numbers with the dhash of its current version.
+type userList struct {
+	Users []string `json:"users"`
+	DHash string   `json:"dhash"`
+}
+
+// noHash is the dhash of a list that never changed; it is also what a client
+// sends when it knows no dhash (shared/protocol.md §5.3).
+const noHash = "none"
+
+// device is a linked companion.
+type device struct {
+	// NoiseKey is the companion's noise static key recorded at pairing: the only
+	// thing a login is checked against, as on the real service.
+	NoiseKey    []byte `json:"noiseKey"`
+	IdentityKey []byte `json:"identityKey"`
+	PreKeys     int    `json:"preKeys"`
+	Paired      int64  `json:"paired"`
+}
+
+func newAccount(phone string, now time.Time) (*account, error) {
+	lid, err := rand.Int(rand.Reader, big.NewInt(9e14))
+	if err != nil {
+		return nil, err
+	}
+	id := keys.NewKeyPair()
+	acc := &account{
+		Phone:        phone,
+		LID:          strconv.FormatInt(1e14+lid.Int64(), 10),
+		IdentityPub:  id.Pub[:],
+		IdentityPriv: id.Priv[:],
+		Created:      now.Unix(),
+		Privacy:      map[string]string{},
+		Disallowed:   map[string]*userList{},
+		Blocklist:    userList{DHash: noHash},
+		Devices:      map[uint16]*device{},
+		NextDevice:   1,
+		NextKeyIndex: 1,
+	}
+	for _, c := range privacyCategories {
+		acc.Privacy[c.name] = c.values[0]
+		if c.hasList {
+			acc.Disallowed[c.name] = &userList{DHash: noHash}
+		}
+	}
+	return acc, nil
+}
+
+func (a *account) jid() types.JID { return types.NewJID(a.Phone, types.DefaultUserServer) }
+
+func (a *account) deviceJID(id uint16) types.JID {
+	return types.JID{User: a.Phone, Device: id, Server: types.DefaultUserServer}
+}
+
+func (a *account) lidJID(id uint16) types.JID {
+	return types.JID{User: a.LID, Device: id, Server: types.HiddenUserServer}
+}
+
+// nextHash returns a fresh dhash for a list that just changed.
+func (a *account) nextHash() string {
+	a.HashSeq++
+	return strconv.FormatUint(a.HashSeq, 10)
+}
+
+// applyDelta adds and removes users; it reports whether the list changed.
+func (l *userList) applyDelta(add, remove []string) bool {
+	changed := false
+	for _, u := range add {
+		if !slices.Contains(l.Users, u) {
+			l.Users = append(l.Users, u)
+			changed = true
+		}
+	}
+	for _, u := range remove {
+		if i := slices.Index(l.Users, u); i >= 0 {
+			l.Users = slices.Delete(l.Users, i, i+1)
+			changed = true
+		}
+	}
+	return changed
+}
+
+var phonePattern = regexp.MustCompile(`^[1-9][0-9]{6,14}$`)
+
+// validPhone accepts what whatsmeow's PairPhone does: an international
+// number, digits only, no leading 0, at most E.164's 15 digits.
+func validPhone(phone string) bool { return phonePattern.MatchString(phone) }
+
+var errPhone = fmt.Errorf("%w: phone must be 7 to 15 digits, no leading 0", ErrInvalid)
+
+// world holds every account. Lock order: world.mu before registry.mu.
+type world struct {
+	mu       sync.Mutex
+	accounts map[string]*account
+	path     string
+	log      *slog.Logger
+}
+
+type stateFile struct {
+	Accounts []*account `json:"accounts"`
+}
+
+func loadWorld(path string, log *slog.Logger) (*world, error) {
+	w := &world{accounts: map[string]*account{}, path: path, log: log}
+	if path == "" {
+		return w, nil
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return w, nil
+	} else if err != nil {
+		return nil, err
+	}
+	var f stateFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("state file %s: %w", path, err)
+	}
+	for _, a := range f.Accounts {
+		if !validPhone(a.Phone) || len(a.IdentityPub) != 32 || len(a.IdentityPriv) != 32 || a.Devices == nil || a.Privacy == nil || a.Disallowed == nil {
+			return nil, fmt.Errorf("state file %s: account %q is incomplete", path, a.Phone)
+		}
+		w.accounts[a.Phone] = a
+	}
+	log.Info("state loaded", "path", path, "accounts", len(w.accounts))
+	return w, nil
+}
+
+// saveLocked writes every account to the state file atomically: a temporary
+// file in the same directory, synced, then renamed over the old one.
+func (w *world) saveLocked() {
+	if w.path == "" {
+		return
+	}
+	if err := w.writeFile(); err != nil {
+		w.log.Error("saving state failed", "path", w.path, "err", err)
+	}
+}
+
+func (w *world) writeFile() error {
+	f := stateFile{Accounts: make([]*account, 0, len(w.accounts))}
+	for _, a := range w.accounts {
+		f.Accounts = append(f.Accounts, a)
+	}
+	slices.SortFunc(f.Accounts, func(a, b *account) int { return cmp.Compare(a.Phone, b.Phone) })
+	data, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(w.path), filepath.Base(w.path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), w.path)
+}
+
+// read runs fn on the account of phone.
+func (w *world) read(phone string, fn func(*account) error) error {
+	return w.locked(phone, false, fn)
+}
+
+// update runs fn on the account of phone and saves if fn succeeds.
+func (w *world) update(phone string, fn func(*account) error) error {
+	return w.locked(phone, true, fn)
+}
+
+func (w *world) locked(phone string, save bool, fn func(*account) error) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	acc := w.accounts[phone]
+	if acc == nil {
+		return fmt.Errorf("%w: no account for %s", ErrNotFound, phone)
+	}
+	if err := fn(acc); err != nil {
+		return err
+	}
+	if save {
+		w.saveLocked()
+	}
+	return nil
+}
+
+// readAsDevice and updateAsDevice serve requests made by a companion. The
+// device must still be linked: an unlinked companion's last stanzas change nothing.
+func (w *world) readAsDevice(jid types.JID, fn func(*account, *device) error) error {
+	return w.asDevice(jid, false, fn)
+}
+
+func (w *world) updateAsDevice(jid types.JID, fn func(*account, *device) error) error {
+	return w.asDevice(jid, true, fn)
+}
+
+func (w *world) asDevice(jid types.JID, save bool, fn func(*account, *device) error) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	acc := w.accounts[jid.User]
+	if acc == nil || acc.Devices[jid.Device] == nil {
+		return errNotAuthorized
+	}
+	if err := fn(acc, acc.Devices[jid.Device]); err != nil {
+		return err
+	}
+	if save {
+		w.saveLocked()
+	}
+	return nil
+}

@@ -1,0 +1,60 @@
+package emulator_test
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"go.mau.fi/whatsmeow/types/events"
+
+	"github.com/waprivacy/waprivacy/cmd/waemu/emulator"
+)
+
+func TestStateSurvivesRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	const phone = "5511900001234"
+	e := newEnvWithState(t, path)
+	cli, _ := e.pairQR(t, phone)
+	e.control(t, "POST", "/control/accounts/"+phone+"/privacy", map[string]string{"last": "none", "calladd": "known"}, http.StatusOK, nil)
+	e.control(t, "POST", "/control/accounts/"+phone+"/disallowed/groupadd", map[string]any{"add": []string{"5511955550000"}}, http.StatusOK, nil)
+	if _, err := cli.UpdateBlocklist(ctxT(t), phoneJID("5511955550001"), events.BlocklistChangeActionBlock); err != nil {
+		t.Fatal(err)
+	}
+	_, dhash := readList(t, cli, "groupadd")
+	before := e.account(t, phone)
+	cli.Disconnect()
+	e.stop()
+
+	// A new server on another port, from the same file: the companion logs in
+	// with its saved identity and everything is as it was.
+	e2 := newEnvWithState(t, path)
+	if got := e2.account(t, phone); !reflect.DeepEqual(got, before) {
+		t.Fatalf("after restart %+v, want %+v", got, before)
+	}
+	cli2, rec := e2.newClient(t, cli.Store)
+	if err := cli2.Connect(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor[*events.Connected](t, rec)
+	if _, d := readList(t, cli2, "groupadd"); d != dhash {
+		t.Fatalf("dhash %q after restart, want %q", d, dhash)
+	}
+	// No temporary files are left beside the state file.
+	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 1 {
+		t.Fatalf("state directory holds %d entries", len(entries))
+	}
+}
+
+func TestCorruptStateRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	for _, content := range []string{"{", `{"accounts":[{"phone":"12"}]}`} {
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := emulator.New(emulator.Options{StatePath: path}); err == nil {
+			t.Errorf("state %q accepted", content)
+		}
+	}
+}
