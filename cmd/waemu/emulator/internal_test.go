@@ -26,8 +26,8 @@ type panicWatch struct {
 }
 
 func (p *panicWatch) Enabled(context.Context, slog.Level) bool { return true }
-func (p *panicWatch) WithAttrs([]slog.Attr) slog.Handler        { return p }
-func (p *panicWatch) WithGroup(string) slog.Handler             { return p }
+func (p *panicWatch) WithAttrs([]slog.Attr) slog.Handler       { return p }
+func (p *panicWatch) WithGroup(string) slog.Handler            { return p }
 func (p *panicWatch) Handle(_ context.Context, r slog.Record) error {
 	if strings.Contains(r.Message, "panic") {
 		p.mu.Lock()
