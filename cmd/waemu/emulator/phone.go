@@ -18,6 +18,7 @@ var phoneTemplate = template.Must(template.New("phone").Parse(phoneHTML))
 // page and the server share one list.
 type phoneCategory struct {
 	Name    string   `json:"name"`
+	Label   string   `json:"label"`
 	Values  []string `json:"values"`
 	HasList bool     `json:"hasList"`
 }
@@ -25,7 +26,7 @@ type phoneCategory struct {
 func (s *Server) servePhone(w http.ResponseWriter, _ *http.Request) {
 	cats := make([]phoneCategory, len(privacyCategories))
 	for i, c := range privacyCategories {
-		cats[i] = phoneCategory{c.name, c.values, c.hasList}
+		cats[i] = phoneCategory{c.name, c.label, c.values, c.hasList}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := phoneTemplate.Execute(w, cats); err != nil {

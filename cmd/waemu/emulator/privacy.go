@@ -14,6 +14,7 @@ import (
 // (shared/protocol.md §5.1, shared/anchors.md §0.5).
 type privacyCategory struct {
 	name    string
+	label   string   // what WhatsApp's settings screen calls it
 	values  []string // the first is a new account's value
 	hasList bool     // has a "my contacts except…" list
 }
@@ -21,14 +22,14 @@ type privacyCategory struct {
 var visibility = []string{"all", "contacts", "contact_blacklist", "none"}
 
 var privacyCategories = []privacyCategory{
-	{"last", visibility, true},
-	{"online", []string{"all", "match_last_seen"}, false},
-	{"profile", visibility, true},
-	{"status", visibility, true}, // the About text, not status stories
-	{"readreceipts", []string{"all", "none"}, false},
-	{"groupadd", []string{"all", "contacts", "contact_blacklist"}, true},
-	{"calladd", []string{"all", "known"}, false},
-	{"messages", []string{"all", "contacts"}, false},
+	{"last", "Last seen", visibility, true},
+	{"online", "Online", []string{"all", "match_last_seen"}, false},
+	{"profile", "Profile photo", visibility, true},
+	{"status", "About", visibility, true}, // the About text, not status stories
+	{"readreceipts", "Read receipts", []string{"all", "none"}, false},
+	{"groupadd", "Groups: who can add me", []string{"all", "contacts", "contact_blacklist"}, true},
+	{"calladd", "Calls: silence unknown callers", []string{"all", "known"}, false},
+	{"messages", "Messages from unknown accounts", []string{"all", "contacts"}, false},
 }
 
 func findCategory(name string) (privacyCategory, bool) {
