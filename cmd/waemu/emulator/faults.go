@@ -17,7 +17,7 @@ type Faults struct {
 	// takes 2 × LatencyMs.
 	LatencyMs int `json:"latencyMs"`
 	// FailIQ answers IQs of a namespace (xmlns) with an error code.
-	FailIQ map[string]int `json:"failIq"`
+	FailIQ map[string]int `json:"failIq,omitempty"`
 	// Of each failing namespace's IQs, the first FailIQAfter still succeed,
 	// then FailIQCount fail (0: all the rest), then they succeed again.
 	FailIQAfter int `json:"failIqAfter"`
