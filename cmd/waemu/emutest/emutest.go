@@ -1,0 +1,176 @@
+// Package emutest runs the emulated WhatsApp server in-process for other
+// packages' tests, and links unmodified whatsmeow clients to it, the way
+// net/http/httptest serves handlers.
+//
+// Start makes whatsmeow trust the emulator's TEST-ONLY root key, process
+// wide: import this package from tests only.
+package emutest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/ncruces/go-sqlite3/vfs/memdb"
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/store/sqlstore"
+	"go.mau.fi/whatsmeow/types/events"
+	waLog "go.mau.fi/whatsmeow/util/log"
+
+	// The database/sql driver named "sqlite3".
+	_ "github.com/ncruces/go-sqlite3/driver"
+
+	"github.com/waprivacy/waprivacy/cmd/waemu/emulator"
+)
+
+// Timeout bounds every wait for the emulator or a client; generous for
+// -race on two cores.
+const Timeout = 30 * time.Second
+
+// Env is one emulator served over real TCP on loopback.
+type Env struct {
+	Server *emulator.Server
+	HTTP   *httptest.Server
+}
+
+// Start serves a fresh emulator until the test ends.
+func Start(t testing.TB) *Env {
+	t.Helper()
+	whatsmeow.WACertPubKey = emulator.RootPublicKey()
+	srv, err := emulator.New(emulator.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { srv.Close(); hs.Close() })
+	return &Env{Server: srv, HTTP: hs}
+}
+
+// Addr is the emulator's host:port.
+func (e *Env) Addr() string { return e.HTTP.Listener.Addr().String() }
+
+// Redirect points cli's connections at the emulator.
+func (e *Env) Redirect(cli *whatsmeow.Client) {
+	hc := emulator.HTTPClient(e.Addr())
+	cli.SetWebsocketHTTPClient(hc)
+	cli.SetPreLoginHTTPClient(hc)
+}
+
+// NewClient is an unmodified whatsmeow client on an empty in-memory store,
+// redirected to the emulator and disconnected when the test ends.
+func (e *Env) NewClient(t testing.TB) *whatsmeow.Client {
+	t.Helper()
+	dsn := memdb.TestDB(t, url.Values{"_pragma": {"foreign_keys(1)"}})
+	container, err := sqlstore.New(context.Background(), "sqlite3", dsn, waLog.Noop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := whatsmeow.NewClient(container.NewDevice(), waLog.Noop)
+	e.Redirect(cli)
+	t.Cleanup(cli.Disconnect)
+	return cli
+}
+
+// Link pairs cli with phone's account by QR, as the phone would scan it,
+// and waits until cli is connected.
+func (e *Env) Link(t testing.TB, cli *whatsmeow.Client, phone string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
+	defer cancel()
+	connected := make(chan struct{}, 1)
+	id := cli.AddEventHandler(func(evt any) {
+		if _, ok := evt.(*events.Connected); ok {
+			select {
+			case connected <- struct{}{}:
+			default:
+			}
+		}
+	})
+	defer cli.RemoveEventHandler(id)
+	qr, err := cli.GetQRChannel(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cli.Connect(); err != nil {
+		t.Fatal(err)
+	}
+	for item := range qr {
+		if item.Event == whatsmeow.QRChannelEventCode {
+			e.Control(t, http.MethodPost, "/control/scan", map[string]string{"qr": item.Code, "phone": phone}, http.StatusOK, nil)
+			break
+		}
+		t.Fatalf("pairing: %s %v", item.Event, item.Error)
+	}
+	select {
+	case <-connected:
+	case <-ctx.Done():
+		t.Fatal("the linked client never connected")
+	}
+}
+
+// LinkedClient is NewClient then Link.
+func (e *Env) LinkedClient(t testing.TB, phone string) *whatsmeow.Client {
+	t.Helper()
+	cli := e.NewClient(t)
+	e.Link(t, cli, phone)
+	return cli
+}
+
+// Control calls the control API, checks the status, and decodes the reply
+// into out if it is not nil.
+func (e *Env) Control(t testing.TB, method, path string, body any, wantStatus int, out any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, e.HTTP.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != wantStatus {
+		t.Fatalf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, wantStatus, data)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, path, err, data)
+		}
+	}
+}
+
+// Account is the emulator's view of phone's account.
+func (e *Env) Account(t testing.TB, phone string) emulator.Account {
+	t.Helper()
+	var acc emulator.Account
+	e.Control(t, http.MethodGet, "/control/accounts/"+phone, nil, http.StatusOK, &acc)
+	return acc
+}
+
+// SetFaults injects faults until ClearFaults or the end of the test.
+func (e *Env) SetFaults(t testing.TB, f emulator.Faults) {
+	t.Helper()
+	if err := e.Server.SetFaults(f); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Server.SetFaults(emulator.Faults{}) })
+}

@@ -1,0 +1,390 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+
+	waBinary "go.mau.fi/whatsmeow/binary"
+
+	"github.com/waprivacy/waprivacy/wasm/privacy"
+)
+
+// Outcome reports what happened to one part of an update.
+type Outcome struct {
+	// Field is a category ("last"), its except-list ("last.except") or
+	// "timer".
+	Field string `json:"field"`
+	// Result is one of the Result* constants.
+	Result  string `json:"result"`
+	Message string `json:"message,omitempty"`
+}
+
+const (
+	ResultUnchanged     = "unchanged"      // already had the requested value; nothing sent
+	ResultApplied       = "applied"        // changed and confirmed
+	ResultFailed        = "failed"         // WhatsApp refused it; it never changed
+	ResultRestored      = "restored"       // it changed, another part failed, so it was changed back
+	ResultRestoreFailed = "restore-failed" // it changed, and changing it back failed too
+)
+
+// Result is a completed update: the confirmed snapshot and what happened
+// to each requested part.
+type Result struct {
+	Snapshot privacy.Snapshot
+	Outcomes []Outcome
+}
+
+// iqSpec is one IQ to send.
+type iqSpec struct {
+	namespace, typ string
+	content        []waBinary.Node
+}
+
+// step is one changed part of an update and how to undo it.
+type step struct {
+	field string
+	iqs   []iqSpec
+	// undo returns the IQs that restore the previous state, given the
+	// answers to iqs.
+	undo func(answers []*waBinary.Node) []iqSpec
+}
+
+// Apply makes every change in u or none: it skips parts that already hold
+// the requested value, sends the rest together with the confirming re-read,
+// and if any part fails it changes back the parts that succeeded. A 409
+// (the phone edited an except-list meanwhile) is retried once on the fresh
+// list.
+func (e *Engine) Apply(ctx context.Context, u privacy.Update) (Result, error) {
+	if err := u.Validate(); err != nil {
+		var ve *privacy.ValidationError
+		errors.As(err, &ve)
+		return Result{}, &Error{Status: StatusInvalid, Message: err.Error(), Fields: ve.Fields, Err: err}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.state == nil {
+		if _, err := e.refreshLocked(ctx, FromApp); err != nil {
+			return Result{}, err
+		}
+	}
+	steps, outcomes := plan(*e.state, u)
+	if len(steps) == 0 {
+		return Result{Snapshot: e.state.snap.Clone(), Outcomes: outcomes}, nil
+	}
+
+	answers, failures, st, readErr := e.run(ctx, steps)
+	if conflict := retryable(steps, failures); conflict >= 0 && readErr == nil {
+		// Re-plan only the conflicting list against the fresh read.
+		fresh, _ := plan(st, onlyExcept(u, steps[conflict].field))
+		if len(fresh) == 1 {
+			a, f, st2, err2 := e.run(ctx, fresh)
+			answers[conflict], failures[conflict], st, readErr = a[0], f[0], st2, err2
+			steps[conflict] = fresh[0]
+		} else {
+			failures[conflict] = nil // the phone already made this change
+		}
+	}
+
+	failed := false
+	for i, s := range steps {
+		if failures[i] != nil {
+			failed = true
+			outcomes = append(outcomes, Outcome{Field: s.field, Result: ResultFailed, Message: classify(describeField(s.field), failures[i]).Message})
+		}
+	}
+	if !failed {
+		for _, s := range steps {
+			outcomes = append(outcomes, Outcome{Field: s.field, Result: ResultApplied})
+		}
+		if readErr != nil {
+			// Everything was applied, but the confirmation was lost; the
+			// cache must not claim values it has not seen.
+			e.state = nil
+			return Result{Outcomes: sortOutcomes(outcomes)}, readErr
+		}
+		e.store(st, FromApp)
+		return Result{Snapshot: st.snap.Clone(), Outcomes: sortOutcomes(outcomes)}, nil
+	}
+	return e.rollback(ctx, steps, answers, failures, outcomes)
+}
+
+// run sends every step and then the full re-read in one burst, and waits
+// for all of it.
+func (e *Engine) run(ctx context.Context, steps []step) ([][]*waBinary.Node, []error, readState, error) {
+	sent := make([][]pending, len(steps))
+	for i, s := range steps {
+		for _, q := range s.iqs {
+			sent[i] = append(sent[i], e.send(ctx, q.namespace, q.typ, q.content))
+		}
+	}
+	reads := e.sendReads(ctx)
+
+	answers := make([][]*waBinary.Node, len(steps))
+	failures := make([]error, len(steps))
+	for i := range steps {
+		for _, p := range sent[i] {
+			node, err := p.wait(ctx)
+			if err == nil {
+				err = categoryError(node)
+			}
+			if err != nil && failures[i] == nil {
+				failures[i] = err
+			}
+			answers[i] = append(answers[i], node)
+		}
+	}
+	st, err := reads.wait(ctx)
+	return answers, failures, st, err
+}
+
+// rollback undoes the steps that succeeded, re-reads, and reports.
+func (e *Engine) rollback(ctx context.Context, steps []step, answers [][]*waBinary.Node, failures []error, outcomes []Outcome) (Result, error) {
+	var undo []step
+	for i, s := range steps {
+		if failures[i] == nil {
+			undo = append(undo, step{field: s.field, iqs: s.undo(answers[i])})
+		}
+	}
+	_, undoFailures, st, readErr := e.run(ctx, undo)
+	restoreFailed := false
+	for i, s := range undo {
+		if undoFailures[i] != nil {
+			restoreFailed = true
+			outcomes = append(outcomes, Outcome{Field: s.field, Result: ResultRestoreFailed,
+				Message: "It changed, and changing it back failed: " + classify(describeField(s.field), undoFailures[i]).Message})
+		} else {
+			outcomes = append(outcomes, Outcome{Field: s.field, Result: ResultRestored})
+		}
+	}
+	if readErr == nil {
+		e.store(st, FromApp)
+	} else {
+		e.state = nil
+	}
+	first := firstFailure(steps, failures)
+	err := &Error{Status: first.Status, Outcomes: sortOutcomes(outcomes), Err: first}
+	if restoreFailed {
+		err.Status = StatusRestoreFailure
+		err.Message = first.Message + " Some changes that had already been made could not be undone; check the settings below."
+	} else {
+		err.Message = first.Message + " Nothing was changed."
+	}
+	return Result{Snapshot: st.snap.Clone(), Outcomes: err.Outcomes}, err
+}
+
+func firstFailure(steps []step, failures []error) *Error {
+	for i, f := range failures {
+		if f != nil {
+			return classify(describeField(steps[i].field), f)
+		}
+	}
+	return &Error{Status: StatusInternalError, Message: "update failed"}
+}
+
+// retryable returns the index of a step that failed only because its list
+// changed meanwhile, if it is the only failure.
+func retryable(steps []step, failures []error) int {
+	idx := -1
+	for i, f := range failures {
+		if f == nil {
+			continue
+		}
+		if idx >= 0 || classify("", f).Status != StatusConflict || !isExceptField(steps[i].field) {
+			return -1
+		}
+		idx = i
+	}
+	return idx
+}
+
+// categoryError finds a per-category error inside a successful privacy
+// answer: WhatsApp reports a stale list hash as <category value="error">
+// with an <error code="409"/> child, in a result IQ.
+func categoryError(node *waBinary.Node) error {
+	p, ok := node.GetOptionalChildByTag("privacy")
+	if !ok {
+		return nil
+	}
+	for _, c := range p.GetChildrenByTag("category") {
+		if c.AttrGetter().OptionalString("value") == "error" {
+			return iqError(&c)
+		}
+	}
+	return nil
+}
+
+// plan turns u into the steps that change something, and outcomes for the
+// parts that are already as requested.
+func plan(st readState, u privacy.Update) ([]step, []Outcome) {
+	var steps []step
+	var outcomes []Outcome
+	for _, c := range privacy.Categories() {
+		want, setting := u.Settings[c]
+		delta, listing := u.Except[c]
+		if !setting && !listing {
+			continue
+		}
+		have := st.snap.Settings[c]
+		if listing {
+			add, remove := effectiveDelta(st.snap.Except[c], delta)
+			if len(add)+len(remove) > 0 {
+				steps = append(steps, listStep(c, have, st.hashes[c], add, remove))
+				continue
+			}
+			if !setting {
+				outcomes = append(outcomes, Outcome{Field: exceptField(c), Result: ResultUnchanged})
+			}
+			want = privacy.ContactBlacklist
+		}
+		if have == want {
+			outcomes = append(outcomes, Outcome{Field: string(c), Result: ResultUnchanged})
+			continue
+		}
+		steps = append(steps, valueStep(c, have, want))
+	}
+	if u.Timer != nil {
+		if *u.Timer == st.snap.DefaultTimer {
+			outcomes = append(outcomes, Outcome{Field: "timer", Result: ResultUnchanged})
+		} else {
+			steps = append(steps, timerStep(st.snap.DefaultTimer, *u.Timer))
+		}
+	}
+	return steps, outcomes
+}
+
+func valueStep(c privacy.Category, from, to privacy.Value) step {
+	return step{
+		field: string(c),
+		iqs:   []iqSpec{setValue(c, to)},
+		undo:  func([]*waBinary.Node) []iqSpec { return []iqSpec{setValue(c, from)} },
+	}
+}
+
+func setValue(c privacy.Category, v privacy.Value) iqSpec {
+	return iqSpec{"privacy", "set", []waBinary.Node{{Tag: "privacy", Content: []waBinary.Node{{
+		Tag: "category", Attrs: waBinary.Attrs{"name": string(c), "value": string(v)},
+	}}}}}
+}
+
+// listStep changes c's except-list, which also sets c to contact_blacklist;
+// undoing it applies the inverse change with the list's new hash, then
+// restores the previous value.
+func listStep(c privacy.Category, from privacy.Value, dhash string, add, remove []string) step {
+	return step{
+		field: exceptField(c),
+		iqs:   []iqSpec{editList(c, dhash, add, remove)},
+		undo: func(answers []*waBinary.Node) []iqSpec {
+			undo := []iqSpec{editList(c, newHash(answers[0], c), remove, add)}
+			if from != privacy.ContactBlacklist {
+				undo = append(undo, setValue(c, from))
+			}
+			return undo
+		},
+	}
+}
+
+func editList(c privacy.Category, dhash string, add, remove []string) iqSpec {
+	var users []waBinary.Node
+	for _, p := range add {
+		users = append(users, waBinary.Node{Tag: "user", Attrs: waBinary.Attrs{"action": "add", "jid": phoneJID(p)}})
+	}
+	for _, p := range remove {
+		users = append(users, waBinary.Node{Tag: "user", Attrs: waBinary.Attrs{"action": "remove", "jid": phoneJID(p)}})
+	}
+	if dhash == "" {
+		dhash = "none"
+	}
+	return iqSpec{"privacy", "set", []waBinary.Node{{Tag: "privacy", Content: []waBinary.Node{{
+		Tag:     "category",
+		Attrs:   waBinary.Attrs{"name": string(c), "value": string(privacy.ContactBlacklist), "dhash": dhash},
+		Content: users,
+	}}}}}
+}
+
+// newHash reads the list hash WhatsApp returned for c after a change.
+func newHash(answer *waBinary.Node, c privacy.Category) string {
+	p, _ := answer.GetOptionalChildByTag("privacy")
+	for _, cat := range p.GetChildrenByTag("category") {
+		if cat.AttrGetter().OptionalString("name") == string(c) {
+			return cat.AttrGetter().OptionalString("dhash")
+		}
+	}
+	return ""
+}
+
+func timerStep(from, to privacy.Timer) step {
+	return step{
+		field: "timer",
+		iqs:   []iqSpec{setTimer(to)},
+		undo:  func([]*waBinary.Node) []iqSpec { return []iqSpec{setTimer(from)} },
+	}
+}
+
+func setTimer(t privacy.Timer) iqSpec {
+	return iqSpec{"disappearing_mode", "set", []waBinary.Node{{
+		Tag: "disappearing_mode", Attrs: waBinary.Attrs{"duration": strconv.Itoa(int(t))},
+	}}}
+}
+
+// effectiveDelta drops additions already on the list and removals not on
+// it, so a retried or repeated request is a no-op.
+func effectiveDelta(list []string, d privacy.ExceptDelta) (add, remove []string) {
+	for _, p := range d.Add {
+		if !slices.Contains(list, p) && !slices.Contains(add, p) {
+			add = append(add, p)
+		}
+	}
+	for _, p := range d.Remove {
+		if slices.Contains(list, p) && !slices.Contains(remove, p) && !slices.Contains(add, p) {
+			remove = append(remove, p)
+		}
+	}
+	return add, remove
+}
+
+func exceptField(c privacy.Category) string { return string(c) + ".except" }
+
+func isExceptField(f string) bool {
+	_, ok := exceptCategory(f)
+	return ok
+}
+
+func exceptCategory(f string) (privacy.Category, bool) {
+	for _, c := range privacy.ExceptListCategories() {
+		if f == exceptField(c) {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// onlyExcept keeps the part of u that concerns one except-list field.
+func onlyExcept(u privacy.Update, field string) privacy.Update {
+	c, _ := exceptCategory(field)
+	return privacy.Update{Except: map[privacy.Category]privacy.ExceptDelta{c: u.Except[c]}}
+}
+
+// describeField names a field for messages.
+func describeField(f string) string {
+	if c, ok := exceptCategory(f); ok {
+		return "Changing the " + c.Title() + " exceptions"
+	}
+	if f == "timer" {
+		return "Changing the default message timer"
+	}
+	return "Changing " + privacy.Category(f).Title()
+}
+
+// sortOutcomes orders outcomes as the settings screen does.
+func sortOutcomes(out []Outcome) []Outcome {
+	order := map[string]int{}
+	for i, c := range privacy.Categories() {
+		order[string(c)] = 2 * i
+		order[exceptField(c)] = 2*i + 1
+	}
+	order["timer"] = len(order) + 1
+	slices.SortStableFunc(out, func(a, b Outcome) int { return order[a.Field] - order[b.Field] })
+	return out
+}

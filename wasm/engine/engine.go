@@ -1,0 +1,160 @@
+// Package engine reads and changes an account's privacy through a
+// whatsmeow client: a snapshot of everything in one round trip, updates
+// that succeed or leave the account as it was, except-lists, the default
+// message timer and the blocklist, and changes made on the phone as they
+// happen.
+//
+// Every request of an operation is written to the socket in one burst, and
+// the confirming re-read goes right behind them: WhatsApp answers a
+// connection's stanzas in order, so an update of seven fields and its
+// confirmed snapshot cost one round trip where RyzeAPI's sequential way
+// costs eight.
+package engine
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/types/events"
+
+	"github.com/waprivacy/waprivacy/wasm/privacy"
+)
+
+// Source says where a change came from.
+type Source string
+
+const (
+	FromApp   Source = "app"
+	FromPhone Source = "phone"
+)
+
+// Change is published whenever the known snapshot changes.
+type Change struct {
+	Before   privacy.Snapshot // zero before the first read
+	Snapshot privacy.Snapshot
+	Source   Source
+}
+
+// Engine manages one account's privacy. It is safe for concurrent use;
+// updates run one at a time.
+type Engine struct {
+	client  *whatsmeow.Client
+	timeout time.Duration
+
+	mu    sync.Mutex // serialises operations and guards state
+	state *readState // nil until the first read
+
+	subMu sync.Mutex
+	subs  map[int]func(Change)
+	next  int
+}
+
+// Options tune an Engine.
+type Options struct {
+	// Timeout bounds each request to WhatsApp; default 20 s, far below
+	// whatsmeow's 75 s, because a person is waiting.
+	Timeout time.Duration
+}
+
+// New returns an engine for client and starts following changes pushed
+// from the phone.
+func New(client *whatsmeow.Client, opts Options) *Engine {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 20 * time.Second
+	}
+	e := &Engine{client: client, timeout: opts.Timeout, subs: map[int]func(Change){}}
+	client.AddEventHandler(e.handleEvent)
+	return e
+}
+
+// Subscribe calls fn with every change until cancel is called. fn runs on
+// the engine's goroutine and must not block.
+func (e *Engine) Subscribe(fn func(Change)) (cancel func()) {
+	e.subMu.Lock()
+	defer e.subMu.Unlock()
+	id := e.next
+	e.next++
+	e.subs[id] = fn
+	return func() {
+		e.subMu.Lock()
+		delete(e.subs, id)
+		e.subMu.Unlock()
+	}
+}
+
+func (e *Engine) publish(c Change) {
+	e.subMu.Lock()
+	subs := make([]func(Change), 0, len(e.subs))
+	for _, fn := range e.subs {
+		subs = append(subs, fn)
+	}
+	e.subMu.Unlock()
+	for _, fn := range subs {
+		fn(c)
+	}
+}
+
+// Cached returns the last snapshot read, if any, without asking WhatsApp.
+func (e *Engine) Cached() (privacy.Snapshot, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.state == nil {
+		return privacy.Snapshot{}, false
+	}
+	return e.state.snap.Clone(), true
+}
+
+// Snapshot returns every setting, the except-lists, the default timer and
+// the blocklist: the cached copy if there is one, else a fresh read.
+func (e *Engine) Snapshot(ctx context.Context) (privacy.Snapshot, error) {
+	if s, ok := e.Cached(); ok {
+		return s, nil
+	}
+	return e.Refresh(ctx)
+}
+
+// Refresh reads everything from WhatsApp in one round trip.
+func (e *Engine) Refresh(ctx context.Context) (privacy.Snapshot, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.refreshLocked(ctx, FromApp)
+}
+
+func (e *Engine) refreshLocked(ctx context.Context, source Source) (privacy.Snapshot, error) {
+	if !e.client.IsLoggedIn() {
+		return privacy.Snapshot{}, ErrNotConnected
+	}
+	st, err := e.sendReads(ctx).wait(ctx)
+	if err != nil {
+		return privacy.Snapshot{}, err
+	}
+	e.store(st, source)
+	return st.snap.Clone(), nil
+}
+
+// store caches st and tells subscribers if anything changed.
+func (e *Engine) store(st readState, source Source) {
+	var before privacy.Snapshot
+	if e.state != nil {
+		before = e.state.snap
+	}
+	e.state = &st
+	if !equalSnapshots(before, st.snap) {
+		e.publish(Change{Before: before.Clone(), Snapshot: st.snap.Clone(), Source: source})
+	}
+}
+
+// handleEvent follows the phone: whatsmeow's privacy event carries no new
+// values (NewSettings is always empty), so every push means a re-read.
+func (e *Engine) handleEvent(evt any) {
+	switch evt.(type) {
+	case *events.PrivacySettings, *events.Blocklist:
+		go func() {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			e.refreshLocked(context.Background(), FromPhone)
+		}()
+	}
+}
