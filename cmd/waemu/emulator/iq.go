@@ -105,9 +105,7 @@ func (c *conn) handleIQ(iq *waBinary.Node) {
 	}
 	h := iqHandlers[ns]
 	if h == nil {
-		c.log.Warn("unhandled iq", "xmlns", ns, "type", typ, "child", firstChildTag(iq), "device", c.device)
-		c.replyError(id, errNotImplemented)
-		return
+		h = (*conn).unhandled
 	}
 	content, err := h(c, iq)
 	if err != nil {
@@ -119,6 +117,14 @@ func (c *conn) handleIQ(iq *waBinary.Node) {
 		reply.Content = content
 	}
 	c.send(reply)
+}
+
+// unhandled answers an IQ the emulator does not serve with 501, and names it
+// in the log so a missing feature is easy to spot.
+func (c *conn) unhandled(iq *waBinary.Node) ([]waBinary.Node, error) {
+	ag := iq.AttrGetter()
+	c.log.Warn("unhandled iq", "xmlns", ag.OptionalString("xmlns"), "type", ag.OptionalString("type"), "child", firstChildTag(iq), "device", c.device)
+	return nil, errNotImplemented
 }
 
 func (c *conn) replyError(id string, err error) {
@@ -160,15 +166,15 @@ func onlyChild(iq *waBinary.Node, tag string) (waBinary.Node, error) {
 }
 
 // contentBytes reads a node's content, which the decoder yields as bytes or,
-// for dictionary tokens, as a string.
-func contentBytes(n waBinary.Node) ([]byte, bool) {
+// for dictionary tokens, as a string; anything else reads as nil.
+func contentBytes(n waBinary.Node) []byte {
 	switch v := n.Content.(type) {
 	case []byte:
-		return v, true
+		return v
 	case string:
-		return []byte(v), true
+		return []byte(v)
 	}
-	return nil, false
+	return nil
 }
 
 func handleKeepAlive(*conn, *waBinary.Node) ([]waBinary.Node, error) { return nil, nil }
@@ -183,13 +189,11 @@ func handlePassive(_ *conn, iq *waBinary.Node) ([]waBinary.Node, error) {
 
 // handleMD routes the multi-device namespace by its child.
 func handleMD(c *conn, iq *waBinary.Node) ([]waBinary.Node, error) {
-	switch tag := firstChildTag(iq); tag {
+	switch firstChildTag(iq) {
 	case "link_code_companion_reg":
 		return handleLinkCodeReg(c, iq)
 	case "remove-companion-device":
 		return loggedIn(handleRemoveCompanion)(c, iq)
-	default:
-		c.log.Warn("unhandled iq", "xmlns", "md", "child", tag, "device", c.device)
-		return nil, errNotImplemented
 	}
+	return c.unhandled(iq)
 }

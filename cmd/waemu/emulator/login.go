@@ -110,13 +110,3 @@ func (c *conn) register(d *waWa6.ClientPayload_DevicePairingRegistrationData) er
 func newRef() string {
 	return "2@" + base64.RawURLEncoding.EncodeToString(randomBytes(24))
 }
-
-// streamError sends a fatal stream error and closes the connection after a grace period.
-func (c *conn) streamError(code string, children ...waBinary.Node) {
-	n := waBinary.Node{Tag: "stream:error", Attrs: waBinary.Attrs{"code": code}}
-	if len(children) > 0 {
-		n.Content = children
-	}
-	c.send(n)
-	c.closeAfter(closeGrace)
-}

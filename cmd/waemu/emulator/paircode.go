@@ -79,10 +79,10 @@ func (c *conn) companionHello(reg waBinary.Node) ([]waBinary.Node, error) {
 	if !ok || jid.Server != types.DefaultUserServer || !validPhone(jid.User) {
 		return nil, badRequest("companion_hello jid %v", reg.Attrs["jid"])
 	}
-	wrapped, _ := contentBytes(reg.GetChildByTag("link_code_pairing_wrapped_companion_ephemeral_pub"))
-	authKey, _ := contentBytes(reg.GetChildByTag("companion_server_auth_key_pub"))
-	platformID, _ := contentBytes(reg.GetChildByTag("companion_platform_id"))
-	display, _ := contentBytes(reg.GetChildByTag("companion_platform_display"))
+	wrapped := contentBytes(reg.GetChildByTag("link_code_pairing_wrapped_companion_ephemeral_pub"))
+	authKey := contentBytes(reg.GetChildByTag("companion_server_auth_key_pub"))
+	platformID := contentBytes(reg.GetChildByTag("companion_platform_id"))
+	display := contentBytes(reg.GetChildByTag("companion_platform_display"))
 	switch {
 	case len(wrapped) != 80:
 		return nil, badRequest("wrapped companion ephemeral is %d bytes, want 80", len(wrapped))
@@ -109,9 +109,9 @@ func (c *conn) companionFinish(reg waBinary.Node) error {
 	if a == nil {
 		return badRequest("companion_finish without primary_hello")
 	}
-	bundle, _ := contentBytes(reg.GetChildByTag("link_code_pairing_wrapped_key_bundle"))
-	identity, _ := contentBytes(reg.GetChildByTag("companion_identity_public"))
-	ref, _ := contentBytes(reg.GetChildByTag("link_code_pairing_ref"))
+	bundle := contentBytes(reg.GetChildByTag("link_code_pairing_wrapped_key_bundle"))
+	identity := contentBytes(reg.GetChildByTag("companion_identity_public"))
+	ref := contentBytes(reg.GetChildByTag("link_code_pairing_ref"))
 	res := a.open(bundle)
 	switch {
 	case res.err != nil:

@@ -25,15 +25,14 @@ func handleEncrypt(c *conn, iq *waBinary.Node) ([]waBinary.Node, error) {
 		return nil, c.uploadPreKeys(iq)
 	default:
 		// Fetching other users' prekeys and key digests are for messaging, which the emulator does not do.
-		c.log.Warn("unhandled iq", "xmlns", "encrypt", "type", typ, "child", tag, "device", c.device)
-		return nil, errNotImplemented
+		return c.unhandled(iq)
 	}
 }
 
 func (c *conn) uploadPreKeys(iq *waBinary.Node) error {
-	reg, _ := contentBytes(iq.GetChildByTag("registration"))
-	keyType, _ := contentBytes(iq.GetChildByTag("type"))
-	identity, _ := contentBytes(iq.GetChildByTag("identity"))
+	reg := contentBytes(iq.GetChildByTag("registration"))
+	keyType := contentBytes(iq.GetChildByTag("type"))
+	identity := contentBytes(iq.GetChildByTag("identity"))
 	listNode := iq.GetChildByTag("list")
 	list := listNode.GetChildren()
 	switch {
@@ -45,8 +44,8 @@ func (c *conn) uploadPreKeys(iq *waBinary.Node) error {
 		return badRequest("%d prekeys in one upload", len(list))
 	}
 	for _, k := range list {
-		id, _ := contentBytes(k.GetChildByTag("id"))
-		val, _ := contentBytes(k.GetChildByTag("value"))
+		id := contentBytes(k.GetChildByTag("id"))
+		val := contentBytes(k.GetChildByTag("value"))
 		if k.Tag != "key" || len(id) != 3 || len(val) != 32 {
 			return badRequest("malformed prekey")
 		}

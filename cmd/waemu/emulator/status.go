@@ -9,8 +9,7 @@ import (
 // keeps it read-only at WhatsApp's default, "my contacts" (protocol.md §5.6).
 func handleStatus(c *conn, iq *waBinary.Node) ([]waBinary.Node, error) {
 	if _, err := onlyChild(iq, "privacy"); err != nil || iq.AttrGetter().OptionalString("type") != "get" {
-		c.log.Warn("unhandled iq", "xmlns", "status", "child", firstChildTag(iq), "device", c.device)
-		return nil, errNotImplemented
+		return c.unhandled(iq)
 	}
 	return []waBinary.Node{{Tag: "privacy", Content: []waBinary.Node{
 		{Tag: "list", Attrs: waBinary.Attrs{"type": "contacts", "default": "true"}},

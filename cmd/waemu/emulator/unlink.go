@@ -29,6 +29,16 @@ func (s *Server) Unlink(phone string, jid types.JID) error {
 	return nil
 }
 
+// streamError sends a fatal stream error and closes the connection after a grace period.
+func (c *conn) streamError(code string, children ...waBinary.Node) {
+	n := waBinary.Node{Tag: "stream:error", Attrs: waBinary.Attrs{"code": code}}
+	if len(children) > 0 {
+		n.Content = children
+	}
+	c.send(n)
+	c.closeAfter(closeGrace)
+}
+
 // removeDevice forgets a device and detaches its connection, under world.mu
 // so that a login cannot attach in between.
 func (s *Server) removeDevice(jid types.JID) (*conn, error) {
