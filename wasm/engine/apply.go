@@ -62,6 +62,9 @@ func (e *Engine) Apply(ctx context.Context, u privacy.Update) (Result, error) {
 		errors.As(err, &ve)
 		return Result{}, &Error{Status: StatusInvalid, Message: err.Error(), Fields: ve.Fields, Err: err}
 	}
+	if e == nil {
+		return Result{}, ErrNotConnected
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.state == nil {

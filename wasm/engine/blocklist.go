@@ -18,6 +18,9 @@ func (e *Engine) SetBlocked(ctx context.Context, phone string, blocked bool) (pr
 		return privacy.Snapshot{}, &Error{Status: StatusInvalid, Message: err.Error(),
 			Fields: []privacy.FieldError{{Field: "phone", Message: err.Error()}}}
 	}
+	if e == nil {
+		return privacy.Snapshot{}, ErrNotConnected
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.state == nil {

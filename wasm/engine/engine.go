@@ -38,7 +38,8 @@ type Change struct {
 }
 
 // Engine manages one account's privacy. It is safe for concurrent use;
-// updates run one at a time.
+// updates run one at a time. A nil *Engine stands for "no account
+// connected": every operation returns ErrNotConnected.
 type Engine struct {
 	client  *whatsmeow.Client
 	timeout time.Duration
@@ -98,6 +99,9 @@ func (e *Engine) publish(c Change) {
 
 // Cached returns the last snapshot read, if any, without asking WhatsApp.
 func (e *Engine) Cached() (privacy.Snapshot, bool) {
+	if e == nil {
+		return privacy.Snapshot{}, false
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.state == nil {
@@ -117,6 +121,9 @@ func (e *Engine) Snapshot(ctx context.Context) (privacy.Snapshot, error) {
 
 // Refresh reads everything from WhatsApp in one round trip.
 func (e *Engine) Refresh(ctx context.Context) (privacy.Snapshot, error) {
+	if e == nil {
+		return privacy.Snapshot{}, ErrNotConnected
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.refreshLocked(ctx, FromApp)
