@@ -92,6 +92,45 @@ func newAccount(phone string, now time.Time) (*account, error) {
 	return acc, nil
 }
 
+// check validates an account read from the state file. Categories and lists
+// missing from an older file get their defaults; anything else wrong is an error.
+func (a *account) check() error {
+	if !validPhone(a.Phone) || len(a.IdentityPub) != 32 || len(a.IdentityPriv) != 32 || a.LID == "" {
+		return errors.New("phone, lid or identity key missing or malformed")
+	}
+	if a.Privacy == nil {
+		a.Privacy = map[string]string{}
+	}
+	if a.Disallowed == nil {
+		a.Disallowed = map[string]*userList{}
+	}
+	for _, c := range privacyCategories {
+		if v, ok := a.Privacy[c.name]; !ok {
+			a.Privacy[c.name] = c.values[0]
+		} else if err := checkSetting(c.name, v); err != nil {
+			return err
+		}
+		if c.hasList && a.Disallowed[c.name] == nil {
+			a.Disallowed[c.name] = &userList{DHash: noHash}
+		}
+	}
+	if a.Blocklist.DHash == "" {
+		a.Blocklist.DHash = noHash
+	}
+	if !slices.Contains(disappearingDurations, a.DisappearingSeconds) {
+		return fmt.Errorf("default disappearing timer %d", a.DisappearingSeconds)
+	}
+	if a.Devices == nil {
+		a.Devices = map[uint16]*device{}
+	}
+	for id, d := range a.Devices {
+		if id == 0 || id >= a.NextDevice || d == nil || len(d.NoiseKey) != 32 || len(d.IdentityKey) != 32 {
+			return fmt.Errorf("device %d is malformed", id)
+		}
+	}
+	return nil
+}
+
 func (a *account) jid() types.JID { return types.NewJID(a.Phone, types.DefaultUserServer) }
 
 func (a *account) deviceJID(id uint16) types.JID {
@@ -162,8 +201,8 @@ func loadWorld(path string, log *slog.Logger) (*world, error) {
 		return nil, fmt.Errorf("state file %s: %w", path, err)
 	}
 	for _, a := range f.Accounts {
-		if !validPhone(a.Phone) || len(a.IdentityPub) != 32 || len(a.IdentityPriv) != 32 || a.Devices == nil || a.Privacy == nil || a.Disallowed == nil {
-			return nil, fmt.Errorf("state file %s: account %q is incomplete", path, a.Phone)
+		if err := a.check(); err != nil {
+			return nil, fmt.Errorf("state file %s: account %q: %w", path, a.Phone, err)
 		}
 		w.accounts[a.Phone] = a
 	}

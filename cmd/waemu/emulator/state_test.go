@@ -47,14 +47,33 @@ func TestStateSurvivesRestart(t *testing.T) {
 	}
 }
 
-func TestCorruptStateRefused(t *testing.T) {
+func TestStateFileChecked(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
-	for _, content := range []string{"{", `{"accounts":[{"phone":"12"}]}`} {
+	for _, content := range []string{
+		"{",
+		`{"accounts":[{"phone":"12"}]}`,
+		`{"accounts":[{"phone":"5511900001234","lid":"1","identityPub":"` + b64(32) + `","identityPriv":"` + b64(32) + `","privacy":{"last":"nobody"}}]}`,
+		`{"accounts":[{"phone":"5511900001234","lid":"1","identityPub":"` + b64(32) + `","identityPriv":"` + b64(32) + `","devices":{"1":{"noiseKey":"AA=="}},"nextDevice":2}]}`,
+	} {
 		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := emulator.New(emulator.Options{StatePath: path}); err == nil {
 			t.Errorf("state %q accepted", content)
 		}
+	}
+
+	// A file from before a category existed loads with that category's default.
+	minimal := `{"accounts":[{"phone":"5511900001234","lid":"1","identityPub":"` + b64(32) + `","identityPriv":"` + b64(32) + `","privacy":{"last":"none"}}]}`
+	if err := os.WriteFile(path, []byte(minimal), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := emulator.New(emulator.Options{StatePath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := srv.Account("5511900001234")
+	if err != nil || acc.Privacy["last"] != "none" || acc.Privacy["messages"] != "all" || acc.Disallowed["groupadd"] == nil {
+		t.Fatalf("minimal account %+v, %v", acc, err)
 	}
 }
