@@ -14,7 +14,10 @@ WASM_ENV  := GOOS=js GOARCH=wasm
 GO_FILES  := $(shell find cmd proxy wasm web -name '*.go' -not -name '*_test.go') go.mod go.sum
 WEB_FILES := $(shell find web -type f)
 
-.PHONY: run build test test-native test-browser clean
+# The demo: the emulated WhatsApp server, and the app built to trust it.
+DEMO_EMU  := 127.0.0.1:7400
+
+.PHONY: run build demo test test-native test-browser clean
 
 run: build
 	bin/proxy -listen $(LISTEN) -dist dist $(ARGS)
@@ -40,6 +43,30 @@ dist/index.html: build/app.wasm $(WEB_FILES)
 bin/proxy: $(GO_FILES)
 	$(GO) build -o $@ ./cmd/proxy
 
+bin/waemu: $(GO_FILES)
+	$(GO) build -o $@ ./cmd/waemu
+
+# Everything offline: the emulator plays WhatsApp and the phone (its state
+# survives restarts in build/demo-state.json), and the proxy relays to it.
+demo: build/demo-site/index.html bin/proxy bin/waemu
+	@bin/waemu -listen $(DEMO_EMU) -state build/demo-state.json > build/waemu.out & emu=$$!; \
+		trap 'kill $$emu 2>/dev/null' EXIT INT TERM; \
+		until grep -qs listening build/waemu.out; do \
+			kill -0 $$emu 2>/dev/null || { echo "demo: the emulator did not start (is $(DEMO_EMU) in use?)"; exit 1; }; \
+			sleep 0.1; \
+		done; \
+		echo "demo: open http://localhost$(LISTEN) and, as the phone, http://$(DEMO_EMU)/phone"; \
+		bin/proxy -listen $(LISTEN) -dist build/demo-site \
+			-upstream ws://$(DEMO_EMU)/ws/chat -upstream-origin http://$(DEMO_EMU) $(ARGS)
+
+build/app-demo.wasm: $(WASM_MOD) $(GO_FILES)
+	$(WASM_ENV) $(GO) build -modfile=$(WASM_MOD) -tags waemu -trimpath -ldflags='-s -w' -o build/app-demo.wasm.new ./cmd/app
+	@if cmp -s build/app-demo.wasm.new $@; then rm build/app-demo.wasm.new; else mv build/app-demo.wasm.new $@; fi
+
+build/demo-site/index.html: build/app-demo.wasm $(WEB_FILES)
+	$(GO) run ./cmd/app -out build/demo-site -wasm build/app-demo.wasm
+	@touch $@
+
 bin/wasmbrowsertest: go.mod go.sum
 	$(GO) build -o $@ github.com/agnivade/wasmbrowsertest
 
@@ -48,12 +75,14 @@ test: test-native test-browser
 test-native:
 	$(GO) vet ./...
 	$(GO) test -race ./...
+	$(GO) test -race -tags waemu ./wasm/emutrust
 
 # Browser tests need the built site and the wasm test runner.
-test-browser: build bin/wasmbrowsertest $(WASM_MOD)
+test-browser: build build/demo-site/index.html bin/wasmbrowsertest $(WASM_MOD)
 	cd wasm/wsjs && $(WASM_ENV) $(GO) vet .
-	WAPRIVACY_DIST=$(CURDIR)/dist WAPRIVACY_WASM_EXEC=$(CURDIR)/bin/wasmbrowsertest WAPRIVACY_WASM_MOD=$(CURDIR)/$(WASM_MOD) \
-		$(GO) test -tags browser -count=1 ./...
+	WAPRIVACY_DIST=$(CURDIR)/dist WAPRIVACY_DEMO_DIST=$(CURDIR)/build/demo-site \
+	WAPRIVACY_WASM_EXEC=$(CURDIR)/bin/wasmbrowsertest \
+		$(GO) test -tags browser -count=1 -run Browser ./...
 
 clean:
 	rm -rf build bin dist dist.tmp
