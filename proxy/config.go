@@ -3,8 +3,10 @@ package proxy
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // WhatsApp's own endpoint and the Origin its servers expect from WhatsApp Web.
@@ -13,8 +15,37 @@ const (
 	DefaultUpstreamOrigin = "https://web.whatsapp.com"
 )
 
+// Defaults for the limits. A replica of this size serves thousands of
+// browsers; per-IP limits leave room for a household or office behind one
+// NAT address reconnecting after a network change.
+const (
+	DefaultMaxConns         = 10000
+	DefaultMaxConnsPerIP    = 64
+	DefaultConnRate         = 5.0 // per second, per client IP
+	DefaultConnBurst        = 40
+	DefaultMaxMessage       = maxWhatsAppMessage
+	DefaultHandshakeTimeout = 10 * time.Second
+	DefaultDialTimeout      = 10 * time.Second
+	// whatsmeow sends a keepalive every 20–30 s, so three minutes without a
+	// byte in either direction means the session is dead.
+	DefaultIdleTimeout  = 3 * time.Minute
+	DefaultWriteTimeout = 30 * time.Second
+)
+
+// maxWhatsAppMessage is the largest message WhatsApp sends: its 3-byte
+// frame length allows 16 MiB, plus the 4-byte connection header and the
+// length itself.
+const maxWhatsAppMessage = 1<<24 + 8
+
+// Bounds on MaxMessage: below 1 KiB no WhatsApp frame fits, above 1 GiB a
+// handful of clients could exhaust the machine.
+const (
+	minMaxMessage = 1 << 10
+	maxMaxMessage = 1 << 30
+)
+
 // Config is everything the proxy needs; cmd/proxy fills it from flags and
-// environment variables.
+// environment variables. Zero numeric fields take the defaults above.
 type Config struct {
 	// Dist is the directory of the generated static site.
 	Dist string
@@ -28,17 +59,61 @@ type Config struct {
 	// FrameAncestors are the origins allowed to embed the app in a frame; the
 	// proxy's own origin is always allowed.
 	FrameAncestors []string
+
+	// MaxConns caps concurrent relay connections on this replica.
+	MaxConns int
+	// MaxConnsPerIP caps concurrent relay connections from one client IP
+	// (one /64 for IPv6).
+	MaxConnsPerIP int
+	// ConnRate is how many new relay connections per second one client IP
+	// may open on average, and ConnBurst how many it may open at once.
+	ConnRate  float64
+	ConnBurst int
+	// MaxMessage is the largest message relayed in either direction.
+	MaxMessage int64
+	// HandshakeTimeout bounds reading a request's headers, so a client
+	// that trickles them (slowloris) is cut off.
+	HandshakeTimeout time.Duration
+	// DialTimeout bounds connecting to the upstream, WebSocket handshake
+	// included.
+	DialTimeout time.Duration
+	// IdleTimeout ends a relay session after this long without a byte in
+	// either direction, and closes idle keep-alive HTTP connections.
+	IdleTimeout time.Duration
+	// WriteTimeout ends a relay session when a write to either peer makes
+	// no progress for this long: a peer that stops reading cannot pin the
+	// session's buffers.
+	WriteTimeout time.Duration
+	// TrustedProxies are the addresses or CIDR prefixes of load balancers
+	// whose X-Forwarded-For header names the client. Requests from anywhere
+	// else are attributed to their own address.
+	TrustedProxies []string
+	// NoMetricsRoute keeps /metrics off the main handler, for operators who
+	// serve Server.Metrics on a private listener instead.
+	NoMetricsRoute bool
 }
 
 // withDefaults returns c with empty fields set to their defaults.
 func (c Config) withDefaults() Config {
-	if c.Upstream == "" {
-		c.Upstream = DefaultUpstream
-	}
-	if c.UpstreamOrigin == "" {
-		c.UpstreamOrigin = DefaultUpstreamOrigin
-	}
+	setDefault(&c.Upstream, DefaultUpstream)
+	setDefault(&c.UpstreamOrigin, DefaultUpstreamOrigin)
+	setDefault(&c.MaxConns, DefaultMaxConns)
+	setDefault(&c.MaxConnsPerIP, DefaultMaxConnsPerIP)
+	setDefault(&c.ConnRate, DefaultConnRate)
+	setDefault(&c.ConnBurst, DefaultConnBurst)
+	setDefault(&c.MaxMessage, DefaultMaxMessage)
+	setDefault(&c.HandshakeTimeout, DefaultHandshakeTimeout)
+	setDefault(&c.DialTimeout, DefaultDialTimeout)
+	setDefault(&c.IdleTimeout, DefaultIdleTimeout)
+	setDefault(&c.WriteTimeout, DefaultWriteTimeout)
 	return c
+}
+
+func setDefault[T comparable](field *T, def T) {
+	var zero T
+	if *field == zero {
+		*field = def
+	}
 }
 
 // validate reports every problem in c at once, so an operator fixes them in
@@ -59,6 +134,27 @@ func (c Config) validate() error {
 	}
 	if _, err := newOriginPolicy(c.FrameAncestors); err != nil {
 		errs = append(errs, fmt.Errorf("frame ancestors: %w", err))
+	}
+	if _, err := parseTrustedProxies(c.TrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("trusted proxies: %w", err))
+	}
+	positive := func(name string, ok bool, v any) {
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s %v: must be positive", name, v))
+		}
+	}
+	positive("max connections", c.MaxConns > 0, c.MaxConns)
+	positive("max connections per IP", c.MaxConnsPerIP > 0, c.MaxConnsPerIP)
+	// The comparisons also reject NaN and infinity.
+	positive("connection rate", c.ConnRate > 0 && c.ConnRate <= math.MaxFloat64, c.ConnRate)
+	positive("connection burst", c.ConnBurst > 0, c.ConnBurst)
+	positive("handshake timeout", c.HandshakeTimeout > 0, c.HandshakeTimeout)
+	positive("dial timeout", c.DialTimeout > 0, c.DialTimeout)
+	positive("idle timeout", c.IdleTimeout > 0, c.IdleTimeout)
+	positive("write timeout", c.WriteTimeout > 0, c.WriteTimeout)
+	if c.MaxMessage < minMaxMessage || c.MaxMessage > maxMaxMessage {
+		errs = append(errs, fmt.Errorf("max message %d: want between %d and %d bytes (WhatsApp needs %d)",
+			c.MaxMessage, minMaxMessage, maxMaxMessage, maxWhatsAppMessage))
 	}
 	return errors.Join(errs...)
 }

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // testSite is a tiny built site: pages, a wasm with both precompressed
@@ -37,19 +39,32 @@ func writeSite(t testing.TB) string {
 	return dir
 }
 
+var discardLog = slog.New(slog.NewTextHandler(io.Discard, nil))
+
 // newTestProxy serves a test site through New with cfg, whose Dist is
-// filled in.
+// filled in, on the server's own http.Server so that its timeouts apply.
 func newTestProxy(t testing.TB, cfg Config) (*httptest.Server, *Server) {
 	t.Helper()
+	return newTestProxyLog(t, cfg, discardLog)
+}
+
+func newTestProxyLog(t testing.TB, cfg Config, log *slog.Logger) (*httptest.Server, *Server) {
+	t.Helper()
 	cfg.Dist = writeSite(t)
-	srv, err := New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := New(cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewUnstartedServer(nil)
+	ts.Config = srv.http
+	ts.Start()
 	t.Cleanup(func() {
 		ts.Close()
-		srv.Shutdown(t.Context())
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
 	})
 	return ts, srv
 }
@@ -60,11 +75,21 @@ func TestNewRejectsBadConfigWithEveryProblem(t *testing.T) {
 		UpstreamOrigin: "example.com",
 		AllowedOrigins: []string{"*"},
 		FrameAncestors: []string{"https://ok.example", "https://x.example/path"},
-	}, slog.Default())
+		TrustedProxies: []string{"10.0.0.0/8", "10.0.0.1/40", "proxy.example"},
+		MaxConns:       -1,
+		MaxConnsPerIP:  -2,
+		ConnRate:       -1,
+		ConnBurst:      -1,
+		MaxMessage:     100,
+		IdleTimeout:    -1,
+		WriteTimeout:   -1,
+	}, discardLog)
 	if err == nil {
 		t.Fatal("New accepted a bad config")
 	}
-	for _, want := range []string{"dist", "upstream \"http://example.com\"", "upstream origin", "allowed origins", "frame ancestors"} {
+	for _, want := range []string{"dist", "upstream \"http://example.com\"", "upstream origin", "allowed origins", "frame ancestors",
+		`"10.0.0.1/40"`, `"proxy.example"`, "max connections -1", "max connections per IP -2", "connection rate -1",
+		"connection burst -1", "max message 100", "idle timeout -1ns", "write timeout -1ns"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
@@ -72,7 +97,7 @@ func TestNewRejectsBadConfigWithEveryProblem(t *testing.T) {
 }
 
 func TestNewRejectsMissingDist(t *testing.T) {
-	_, err := New(Config{Dist: filepath.Join(t.TempDir(), "missing")}, slog.Default())
+	_, err := New(Config{Dist: filepath.Join(t.TempDir(), "missing")}, discardLog)
 	if err == nil || !strings.Contains(err.Error(), "make build") {
 		t.Fatalf("want an error telling to run make build, got %v", err)
 	}

@@ -2,261 +2,196 @@ package proxy
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/coder/websocket"
 )
 
-// maxMessage bounds one relayed message: WhatsApp's 3-byte frame length
-// allows 16 MiB, plus the 4-byte connection header and the length itself.
-const maxMessage = 1<<24 + 8
-
-// copyBufferSize is how much of a message is held at once. Messages up to
-// this size are forwarded as a single frame; larger ones are streamed in
-// fragments of this size, so memory per connection stays bounded.
-const copyBufferSize = 32 << 10
-
-var copyBuffers = sync.Pool{New: func() any { b := make([]byte, copyBufferSize); return &b }}
-
 // relay accepts browser WebSockets and pairs each with a new connection to
-// the one configured upstream, copying messages both ways unchanged.
+// the one configured upstream, forwarding frames both ways unchanged. It
+// keeps no state beyond its open sessions and the admission counters, so
+// replicas behind a load balancer need nothing from each other.
 type relay struct {
 	upstream       string
 	upstreamOrigin string
 	origins        originPolicy
+	clientIPs      clientIPs
+	admission      *admission
+	metrics        *metrics
+	dialer         *http.Client
+	maxMessage     int64
 	dialTimeout    time.Duration
+	idleTimeout    time.Duration
+	writeTimeout   time.Duration
 	log            *slog.Logger
+
+	// buffersInUse counts pooled copy buffers held by frames in flight.
+	buffersInUse atomic.Int64
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}
 	closing  bool
-	wg       sync.WaitGroup
 }
 
-// session is one browser connection and its upstream twin.
-type session struct {
-	client, upstream *websocket.Conn
+func newRelay(cfg Config, origins originPolicy, trusted []netip.Prefix, log *slog.Logger) *relay {
+	rl := &relay{
+		upstream:       cfg.Upstream,
+		upstreamOrigin: cfg.UpstreamOrigin,
+		origins:        origins,
+		clientIPs:      clientIPs{trusted: trusted},
+		admission:      newAdmission(cfg),
+		dialer:         newUpstreamClient(cfg.DialTimeout),
+		maxMessage:     cfg.MaxMessage,
+		dialTimeout:    cfg.DialTimeout,
+		idleTimeout:    cfg.IdleTimeout,
+		writeTimeout:   cfg.WriteTimeout,
+		log:            log,
+		sessions:       map[*session]struct{}{},
+	}
+	rl.metrics = newMetrics(
+		func() float64 { return float64(rl.admission.openConns()) },
+		func() float64 { return float64(rl.buffersInUse.Load() * copyBufferSize) },
+	)
+	return rl
+}
+
+// newUpstreamClient makes the HTTP client for upstream handshakes. Its
+// buffers only carry the handshake, after which the relay reads and writes
+// the connection itself, so they are kept small; keep-alives are off
+// because an upgraded connection is never reused and a failed handshake's
+// connection should not linger in a pool.
+func newUpstreamClient(timeout time.Duration) *http.Client {
+	dialer := &net.Dialer{Timeout: timeout}
+	return &http.Client{Transport: &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         dialer.DialContext,
+		TLSHandshakeTimeout: timeout,
+		DisableKeepAlives:   true,
+		ReadBufferSize:      2 << 10,
+		WriteBufferSize:     1 << 10,
+	}}
 }
 
 func (rl *relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	log := rl.log.With("remote", r.RemoteAddr, "origin", r.Header.Get("Origin"))
+	ip := rl.clientIPs.of(r)
 	if err := rl.origins.check(r); err != nil {
-		log.Warn("relay refused", "reason", err.Error())
-		http.Error(w, "Forbidden: "+err.Error(), http.StatusForbidden)
+		rl.refuse(w, r, ip, refusedOrigin, http.StatusForbidden, err.Error())
 		return
 	}
-	if !rl.track(1) {
-		http.Error(w, "the server is shutting down", http.StatusServiceUnavailable)
+	if err := checkHandshake(r); err != nil {
+		rl.refuse(w, r, ip, refusedHandshake, err.(*handshakeError).status, err.Error())
 		return
 	}
-	defer rl.wg.Done()
-
-	client, err := websocket.Accept(w, r, &websocket.AcceptOptions{
-		// The origin was checked above with our own policy.
-		InsecureSkipVerify: true,
-		CompressionMode:    websocket.CompressionDisabled,
-	})
+	key := clientKey(ip)
+	if reason, ok := rl.admission.admit(key, time.Now()); !ok {
+		status := http.StatusTooManyRequests
+		if reason == refusedMaxConns || reason == refusedShutdown {
+			status = http.StatusServiceUnavailable
+		}
+		w.Header().Set("Retry-After", "1")
+		rl.refuse(w, r, ip, reason, status, "")
+		return
+	}
+	conn, err := accept(w, r)
 	if err != nil {
-		log.Warn("relay handshake failed", "reason", err.Error())
+		rl.admission.release(key)
+		rl.refused(r, ip, refusedHandshake, err.Error())
 		return
 	}
-	client.SetReadLimit(maxMessage)
+	// The session runs on its own goroutines so this handler returns now,
+	// letting net/http drop its per-request state and the handler's deep
+	// stack: an idle session then costs only what it holds itself.
+	go rl.serve(conn, ip, key, r.Header.Get("Origin"))
+}
 
+// refuse answers a request the relay turns away, and records why.
+func (rl *relay) refuse(w http.ResponseWriter, r *http.Request, ip netip.Addr, reason refusal, status int, detail string) {
+	msg := http.StatusText(status) + ": " + string(reason)
+	if detail != "" {
+		msg += ": " + detail
+	}
+	http.Error(w, msg, status)
+	rl.refused(r, ip, reason, detail)
+}
+
+func (rl *relay) refused(r *http.Request, ip netip.Addr, reason refusal, detail string) {
+	rl.metrics.refused.WithLabelValues(string(reason)).Inc()
+	rl.log.Warn("relay refused", "reason", string(reason), "detail", detail,
+		"client", addrString(ip), "peer", r.RemoteAddr, "origin", r.Header.Get("Origin"))
+}
+
+// serve dials the upstream for an accepted browser connection and starts
+// the session.
+func (rl *relay) serve(conn net.Conn, ip netip.Addr, key netip.Prefix, origin string) {
 	started := time.Now()
-	dialCtx, cancel := context.WithTimeout(context.Background(), rl.dialTimeout)
-	upstream, _, err := websocket.Dial(dialCtx, rl.upstream, &websocket.DialOptions{
-		HTTPHeader:      http.Header{"Origin": {rl.upstreamOrigin}},
-		CompressionMode: websocket.CompressionDisabled,
-	})
+	ctx, cancel := context.WithTimeout(context.Background(), rl.dialTimeout)
+	upstream, err := dialUpstream(ctx, rl.dialer, rl.upstream, rl.upstreamOrigin)
 	cancel()
 	if err != nil {
-		log.Warn("upstream dial failed", "reason", err.Error())
-		client.Close(websocket.StatusBadGateway, truncateReason("upstream unreachable: "+err.Error()))
+		rl.metrics.refused.WithLabelValues(string(refusedUpstreamDown)).Inc()
+		rl.log.Warn("relay refused", "reason", string(refusedUpstreamDown), "detail", err.Error(),
+			"client", addrString(ip), "origin", origin)
+		closeAccepted(conn, closeBadGateway, "upstream unreachable: "+err.Error())
+		rl.admission.release(key)
 		return
 	}
-	upstream.SetReadLimit(maxMessage)
 	dialed := time.Since(started)
+	rl.metrics.dial.Observe(dialed.Seconds())
+	rl.metrics.accepted.Inc()
 
-	s := &session{client: client, upstream: upstream}
+	s := newSession(rl, &peer{conn: conn}, &peer{conn: upstream, masked: true}, started)
+	s.dialed, s.client, s.key, s.origin = dialed, ip, key, origin
 	if !rl.register(s) {
-		closeBoth(s, websocket.StatusGoingAway, "the server is shutting down")
-		return
+		bye := closeMsg{closeGoingAway, "the server is shutting down"}
+		s.end(endShutdown, closeGoingAway, [2]closeMsg{bye, bye})
 	}
-	defer rl.unregister(s)
-
-	up, down, code := pipe(s)
-	log.Info("relay session ended",
-		"dial", dialed.Round(time.Millisecond), "duration", time.Since(started).Round(time.Millisecond),
-		"bytes_up", up, "bytes_down", down, "close_code", int(code))
+	s.start()
 }
 
-// pipe copies both ways until one side ends, then closes the other with a
-// code that says why. It returns the bytes sent upstream and downstream and
-// the code the first side ended with.
-func pipe(s *session) (up, down int64, code websocket.StatusCode) {
-	type result struct {
-		fromClient        bool
-		readErr, writeErr error
-	}
-	var upBytes, downBytes atomic.Int64
-	done := make(chan result, 2)
-	go func() {
-		r, w := copyMessages(s.upstream, s.client, &upBytes)
-		done <- result{true, r, w}
-	}()
-	go func() {
-		r, w := copyMessages(s.client, s.upstream, &downBytes)
-		done <- result{false, r, w}
-	}()
-
-	first := <-done
-	// The side whose read ended is already closed; the other one is told
-	// why. A failed write means the destination is gone, so the source is
-	// the one to tell.
-	ended, other := s.upstream, s.client
-	if first.fromClient == (first.readErr != nil) {
-		ended, other = s.client, s.upstream
-	}
-	err := first.readErr
-	if err == nil {
-		err = first.writeErr
-	}
-	code, reason := relayClose(err, ended == s.upstream)
-	other.Close(code, reason)
-	ended.CloseNow()
-	<-done
-	return upBytes.Load(), downBytes.Load(), websocket.CloseStatus(err)
+// closeAccepted closes a browser connection that never became a session,
+// with a close frame saying why, and gives the browser closeTimeout to
+// close its side.
+func closeAccepted(conn net.Conn, code uint16, reason string) {
+	conn.SetDeadline(time.Now().Add(closeTimeout))
+	p := &peer{conn: conn}
+	p.finish(code, reason)
+	io.Copy(io.Discard, conn)
+	conn.Close()
 }
 
-// copyMessages forwards messages from src to dst, one message for one
-// message, until either fails. It reports which side failed.
-func copyMessages(dst, src *websocket.Conn, counter *atomic.Int64) (readErr, writeErr error) {
-	bp := copyBuffers.Get().(*[]byte)
-	defer copyBuffers.Put(bp)
-	buf := *bp
-	ctx := context.Background()
-	for {
-		typ, r, err := src.Reader(ctx)
-		if err != nil {
-			return err, nil
-		}
-		n, err := io.ReadFull(r, buf)
-		switch {
-		case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-			// The whole message fits the buffer: one frame, no extra flush.
-			if err := dst.Write(ctx, typ, buf[:n]); err != nil {
-				return nil, err
-			}
-			counter.Add(int64(n))
-			continue
-		case err != nil:
-			return err, nil
-		}
-		if err := stream(ctx, dst, typ, buf, r, counter); err != nil {
-			return err.read, err.write
-		}
-	}
+// sessionEnded records a finished session and frees its slot.
+func (rl *relay) sessionEnded(s *session) {
+	rl.unregister(s)
+	lifetime := time.Since(s.started)
+	rl.metrics.duration.Observe(lifetime.Seconds())
+	rl.metrics.ended.WithLabelValues(string(s.reason)).Inc()
+	rl.log.Info("relay session ended", "reason", string(s.reason), "close_code", int(s.code),
+		"client", addrString(s.client), "origin", s.origin,
+		"dial", s.dialed.Round(time.Millisecond), "duration", lifetime.Round(time.Millisecond),
+		"bytes_up", s.bytes[toUpstream], "bytes_down", s.bytes[toClient])
+	rl.admission.release(s.key)
 }
 
-type streamError struct{ read, write error }
-
-// stream forwards a message larger than buf, whose first len(buf) bytes are
-// already in buf, as a fragmented message.
-func stream(ctx context.Context, dst *websocket.Conn, typ websocket.MessageType, buf []byte, r io.Reader, counter *atomic.Int64) *streamError {
-	w, err := dst.Writer(ctx, typ)
-	if err != nil {
-		return &streamError{write: err}
+func addrString(a netip.Addr) string {
+	if !a.IsValid() {
+		return "unknown"
 	}
-	chunk := buf
-	for {
-		if _, err := w.Write(chunk); err != nil {
-			return &streamError{write: err}
-		}
-		counter.Add(int64(len(chunk)))
-		n, err := io.ReadFull(r, buf)
-		chunk = buf[:n]
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			break
-		}
-		if err != nil {
-			return &streamError{read: err}
-		}
-	}
-	if len(chunk) > 0 {
-		if _, err := w.Write(chunk); err != nil {
-			return &streamError{write: err}
-		}
-		counter.Add(int64(len(chunk)))
-	}
-	if err := w.Close(); err != nil {
-		return &streamError{write: err}
-	}
-	return nil
+	return a.String()
 }
 
-// relayClose picks the close code and reason for one side after the other
-// side's connection ended with err: a peer's own close is passed through;
-// otherwise the code says which side failed.
-func relayClose(err error, upstreamEnded bool) (websocket.StatusCode, string) {
-	var ce websocket.CloseError
-	if errors.As(err, &ce) {
-		switch {
-		case ce.Code == websocket.StatusNoStatusRcvd:
-			return websocket.StatusNormalClosure, ""
-		case validCloseCode(ce.Code):
-			return ce.Code, ce.Reason
-		}
-	}
-	if upstreamEnded {
-		return websocket.StatusBadGateway, "upstream connection lost"
-	}
-	return websocket.StatusGoingAway, "client connection lost"
+func (rl *relay) getBuffer() *[]byte {
+	rl.buffersInUse.Add(1)
+	return copyBuffers.Get().(*[]byte)
 }
 
-// validCloseCode reports whether code may be sent in a close frame (RFC 6455
-// §7.4: 1005, 1006 and 1015 are for reporting only).
-func validCloseCode(code websocket.StatusCode) bool {
-	switch code {
-	case websocket.StatusNoStatusRcvd, websocket.StatusAbnormalClosure, websocket.StatusTLSHandshake, 1004:
-		return false
-	}
-	return (code >= 1000 && code <= 1014) || (code >= 3000 && code <= 4999)
-}
-
-// truncateReason keeps a close reason within the 123 bytes a close frame
-// allows.
-func truncateReason(s string) string {
-	const max = 123
-	if len(s) <= max {
-		return s
-	}
-	return s[:max]
-}
-
-func closeBoth(s *session, code websocket.StatusCode, reason string) {
-	var wg sync.WaitGroup
-	for _, c := range []*websocket.Conn{s.client, s.upstream} {
-		wg.Add(1)
-		go func() { defer wg.Done(); c.Close(code, reason) }()
-	}
-	wg.Wait()
-}
-
-// track counts a handler in flight unless the relay is shutting down.
-func (rl *relay) track(n int) bool {
-	rl.mu.Lock()
-	defer rl.mu.Unlock()
-	if rl.closing {
-		return false
-	}
-	rl.wg.Add(n)
-	return true
+func (rl *relay) putBuffer(b *[]byte) {
+	copyBuffers.Put(b)
+	rl.buffersInUse.Add(-1)
 }
 
 func (rl *relay) register(s *session) bool {
@@ -275,9 +210,11 @@ func (rl *relay) unregister(s *session) {
 	rl.mu.Unlock()
 }
 
-// shutdown closes every session with "going away", so browsers reconnect
-// elsewhere, and waits for the handlers to return or ctx to end.
+// shutdown refuses new connections, closes every session with "going
+// away", so browsers reconnect elsewhere, and waits for them to end or for
+// ctx to.
 func (rl *relay) shutdown(ctx context.Context) error {
+	rl.admission.close()
 	rl.mu.Lock()
 	rl.closing = true
 	sessions := make([]*session, 0, len(rl.sessions))
@@ -285,11 +222,12 @@ func (rl *relay) shutdown(ctx context.Context) error {
 		sessions = append(sessions, s)
 	}
 	rl.mu.Unlock()
+	bye := closeMsg{closeGoingAway, "the server is shutting down"}
 	for _, s := range sessions {
-		go closeBoth(s, websocket.StatusGoingAway, "the server is shutting down")
+		s.end(endShutdown, closeGoingAway, [2]closeMsg{bye, bye})
 	}
 	done := make(chan struct{})
-	go func() { rl.wg.Wait(); close(done) }()
+	go func() { rl.admission.inFlight.Wait(); close(done) }()
 	select {
 	case <-done:
 		return nil

@@ -47,7 +47,7 @@ func dialBench(b *testing.B, url, origin string) *websocket.Conn {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c.SetReadLimit(maxMessage)
+	c.SetReadLimit(maxWhatsAppMessage)
 	b.Cleanup(func() { c.CloseNow() })
 	return c
 }

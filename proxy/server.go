@@ -4,13 +4,28 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Server is the proxy: the static site, the relay at /ws and /healthz.
+// whatsmeowKeepalive is the longest gap between whatsmeow's keepalives; an
+// idle timeout near it would drop healthy sessions.
+const whatsmeowKeepalive = 30 * time.Second
+
+// maxHeaderBytes bounds a request's headers. The app's requests and the
+// WebSocket handshake need a few hundred bytes; net/http's default of
+// 1 MiB would let each slow client pin far more.
+const maxHeaderBytes = 16 << 10
+
+// Server is the proxy: the static site, the relay at /ws, /healthz and
+// /metrics.
 type Server struct {
 	handler http.Handler
+	metrics http.Handler
+	http    *http.Server
 	site    *staticSite
 	relay   *relay
 }
@@ -22,22 +37,21 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	// validate has checked both lists.
+	// validate has checked these lists.
 	origins, _ := newOriginPolicy(cfg.AllowedOrigins)
 	ancestors, _ := newOriginPolicy(cfg.FrameAncestors)
+	trusted, _ := parseTrustedProxies(cfg.TrustedProxies)
+	if cfg.IdleTimeout < 2*whatsmeowKeepalive {
+		log.Warn("the idle timeout is close to whatsmeow's keepalive interval; healthy sessions may be dropped",
+			"idle_timeout", cfg.IdleTimeout, "keepalive", whatsmeowKeepalive)
+	}
 
 	site, err := newStaticSite(cfg.Dist)
 	if err != nil {
 		return nil, errors.Join(errors.New("opening the static site (run `make build`)"), err)
 	}
-	rl := &relay{
-		upstream:       cfg.Upstream,
-		upstreamOrigin: cfg.UpstreamOrigin,
-		origins:        origins,
-		dialTimeout:    10 * time.Second,
-		log:            log,
-		sessions:       map[*session]struct{}{},
-	}
+	rl := newRelay(cfg, origins, trusted, log)
+	metrics := promhttp.HandlerFor(rl.metrics.registry, promhttp.HandlerOpts{})
 	mux := http.NewServeMux()
 	mux.Handle("/ws", rl)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -45,18 +59,44 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Write([]byte("ok\n"))
 	})
+	if !cfg.NoMetricsRoute {
+		mux.Handle("/metrics", metrics)
+	}
 	mux.Handle("/", site)
-	return &Server{handler: securityHeaders(mux, ancestors), site: site, relay: rl}, nil
+	s := &Server{handler: securityHeaders(mux, ancestors), metrics: metrics, site: site, relay: rl}
+	s.http = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: cfg.HandshakeTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return s, nil
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
 }
 
-// Shutdown closes every relay session with "going away" and waits for them
-// to finish, or for ctx to end. Call it after http.Server.Shutdown, which
-// does not track WebSockets.
+// Serve accepts connections on ln until Shutdown, with the handshake and
+// keep-alive timeouts of the configuration applied.
+func (s *Server) Serve(ln net.Listener) error {
+	err := s.http.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Metrics serves the Prometheus metrics, for a listener of their own.
+func (s *Server) Metrics() http.Handler { return s.metrics }
+
+// Shutdown stops accepting connections, closes every relay session with
+// "going away" and waits for them to finish, or for ctx to end.
 func (s *Server) Shutdown(ctx context.Context) error {
-	err := s.relay.shutdown(ctx)
+	// http.Server.Shutdown does not track hijacked connections, so the
+	// relay's sessions are closed separately.
+	err := s.http.Shutdown(ctx)
+	err = errors.Join(err, s.relay.shutdown(ctx))
 	return errors.Join(err, s.site.Close())
 }

@@ -26,7 +26,7 @@ func newEchoUpstream(t testing.TB) *echoUpstream {
 		if err != nil {
 			return
 		}
-		c.SetReadLimit(maxMessage)
+		c.SetReadLimit(maxWhatsAppMessage)
 		select {
 		case u.origins <- r.Header.Get("Origin"):
 		default:

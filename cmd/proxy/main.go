@@ -29,22 +29,44 @@ func main() {
 }
 
 func run(args []string) error {
-	fs := flag.NewFlagSet("proxy", flag.ContinueOnError)
-	str := func(name, env, def, usage string) *string {
-		if v, ok := os.LookupEnv(env); ok {
-			def = v
-		}
-		return fs.String(name, def, usage+" ($"+env+")")
-	}
-	listen := str("listen", "WAPRIVACY_LISTEN", ":8080", "address to listen on")
-	dist := str("dist", "WAPRIVACY_DIST", "dist", "directory of the built static site")
-	upstream := str("upstream", "WAPRIVACY_UPSTREAM", proxy.DefaultUpstream, "WebSocket URL the relay connects to")
-	upstreamOrigin := str("upstream-origin", "WAPRIVACY_UPSTREAM_ORIGIN", proxy.DefaultUpstreamOrigin, "Origin header sent upstream")
-	origins := str("allowed-origins", "WAPRIVACY_ALLOWED_ORIGINS", "", "comma-separated page origins allowed to use the relay besides the proxy's own, e.g. https://app.example.com,http://localhost:*")
-	ancestors := str("frame-ancestors", "WAPRIVACY_FRAME_ANCESTORS", "", "comma-separated origins allowed to embed the app in a frame")
-	logFormat := str("log-format", "WAPRIVACY_LOG_FORMAT", "text", "log format: text or json")
-	if err := fs.Parse(args); err != nil {
+	f := &envFlags{fs: flag.NewFlagSet("proxy", flag.ContinueOnError)}
+	listen := f.String("listen", "WAPRIVACY_LISTEN", ":8080", "address to listen on")
+	metricsListen := f.String("metrics-listen", "WAPRIVACY_METRICS_LISTEN", "", "serve /metrics on this address only, instead of on the main listener")
+	dist := f.String("dist", "WAPRIVACY_DIST", "dist", "directory of the built static site")
+	upstream := f.String("upstream", "WAPRIVACY_UPSTREAM", proxy.DefaultUpstream, "WebSocket URL the relay connects to")
+	upstreamOrigin := f.String("upstream-origin", "WAPRIVACY_UPSTREAM_ORIGIN", proxy.DefaultUpstreamOrigin, "Origin header sent upstream")
+	origins := f.String("allowed-origins", "WAPRIVACY_ALLOWED_ORIGINS", "", "comma-separated page origins allowed to use the relay besides the proxy's own, e.g. https://app.example.com,http://localhost:*")
+	ancestors := f.String("frame-ancestors", "WAPRIVACY_FRAME_ANCESTORS", "", "comma-separated origins allowed to embed the app in a frame")
+	trusted := f.String("trusted-proxies", "WAPRIVACY_TRUSTED_PROXIES", "", "comma-separated addresses or CIDR prefixes of load balancers whose X-Forwarded-For is believed")
+	maxConns := f.Int("max-conns", "WAPRIVACY_MAX_CONNS", proxy.DefaultMaxConns, "maximum concurrent relay connections")
+	maxConnsPerIP := f.Int("max-conns-per-ip", "WAPRIVACY_MAX_CONNS_PER_IP", proxy.DefaultMaxConnsPerIP, "maximum concurrent relay connections per client IP (per /64 for IPv6)")
+	connRate := f.Float("conn-rate", "WAPRIVACY_CONN_RATE", proxy.DefaultConnRate, "new relay connections per second allowed per client IP, on average")
+	connBurst := f.Int("conn-burst", "WAPRIVACY_CONN_BURST", proxy.DefaultConnBurst, "new relay connections a client IP may open at once")
+	maxMessage := f.Int64("max-message", "WAPRIVACY_MAX_MESSAGE", proxy.DefaultMaxMessage, "largest relayed message, in bytes")
+	handshakeTimeout := f.Duration("handshake-timeout", "WAPRIVACY_HANDSHAKE_TIMEOUT", proxy.DefaultHandshakeTimeout, "time a client has to send its request headers")
+	dialTimeout := f.Duration("dial-timeout", "WAPRIVACY_DIAL_TIMEOUT", proxy.DefaultDialTimeout, "time to connect to the upstream, WebSocket handshake included")
+	idleTimeout := f.Duration("idle-timeout", "WAPRIVACY_IDLE_TIMEOUT", proxy.DefaultIdleTimeout, "end a relay session after this long with no traffic (whatsmeow pings every 20-30s)")
+	writeTimeout := f.Duration("write-timeout", "WAPRIVACY_WRITE_TIMEOUT", proxy.DefaultWriteTimeout, "end a relay session when a peer accepts no data for this long")
+	logFormat := f.String("log-format", "WAPRIVACY_LOG_FORMAT", "text", "log format: text or json")
+	if err := f.Parse(args); err != nil {
 		return err
+	}
+
+	// The proxy reads a zero as "use the default"; on the command line it
+	// more likely means "no limit", which there is not, so say so.
+	var zeros []error
+	for _, f := range []struct {
+		name  string
+		value float64
+	}{
+		{"max-conns", float64(*maxConns)}, {"max-conns-per-ip", float64(*maxConnsPerIP)},
+		{"conn-rate", *connRate}, {"conn-burst", float64(*connBurst)}, {"max-message", float64(*maxMessage)},
+		{"handshake-timeout", float64(*handshakeTimeout)}, {"dial-timeout", float64(*dialTimeout)},
+		{"idle-timeout", float64(*idleTimeout)}, {"write-timeout", float64(*writeTimeout)},
+	} {
+		if f.value == 0 {
+			zeros = append(zeros, fmt.Errorf("-%s 0: must be positive; there is no unlimited setting", f.name))
+		}
 	}
 
 	var handler slog.Handler
@@ -59,36 +81,58 @@ func run(args []string) error {
 	log := slog.New(handler)
 
 	srv, err := proxy.New(proxy.Config{
-		Dist:           *dist,
-		Upstream:       *upstream,
-		UpstreamOrigin: *upstreamOrigin,
-		AllowedOrigins: proxy.SplitList(*origins),
-		FrameAncestors: proxy.SplitList(*ancestors),
+		Dist:             *dist,
+		Upstream:         *upstream,
+		UpstreamOrigin:   *upstreamOrigin,
+		AllowedOrigins:   proxy.SplitList(*origins),
+		FrameAncestors:   proxy.SplitList(*ancestors),
+		TrustedProxies:   proxy.SplitList(*trusted),
+		MaxConns:         *maxConns,
+		MaxConnsPerIP:    *maxConnsPerIP,
+		ConnRate:         *connRate,
+		ConnBurst:        *connBurst,
+		MaxMessage:       *maxMessage,
+		HandshakeTimeout: *handshakeTimeout,
+		DialTimeout:      *dialTimeout,
+		IdleTimeout:      *idleTimeout,
+		WriteTimeout:     *writeTimeout,
+		NoMetricsRoute:   *metricsListen != "",
 	}, log)
-	if err != nil {
+	if err := errors.Join(append(zeros, err)...); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return err
 	}
-	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	serveErr := make(chan error, 2)
+	go func() { serveErr <- srv.Serve(ln) }()
+	var metricsSrv *http.Server
+	if *metricsListen != "" {
+		mln, err := net.Listen("tcp", *metricsListen)
+		if err != nil {
+			return errors.Join(err, srv.Shutdown(context.Background()))
+		}
+		metricsSrv = &http.Server{Handler: srv.Metrics(), ReadHeaderTimeout: *handshakeTimeout}
+		go func() { serveErr <- metricsSrv.Serve(mln) }()
+		log.Info("metrics listening", "url", "http://"+displayAddr(mln.Addr())+"/metrics")
+	}
+	log.Info("proxy listening", "url", "http://"+displayAddr(ln.Addr()), "upstream", *upstream, "dist", *dist)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- httpSrv.Serve(ln) }()
-	log.Info("proxy listening", "url", "http://"+displayAddr(ln.Addr()), "upstream", *upstream, "dist", *dist)
-
 	select {
 	case err := <-serveErr:
-		return err
+		return errors.Join(err, srv.Shutdown(context.Background()))
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err = errors.Join(httpSrv.Shutdown(shutdownCtx), srv.Shutdown(shutdownCtx))
+	err = srv.Shutdown(shutdownCtx)
+	if metricsSrv != nil {
+		err = errors.Join(err, metricsSrv.Shutdown(shutdownCtx))
+	}
 	if err == nil {
 		log.Info("stopped cleanly")
 	}
