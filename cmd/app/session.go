@@ -10,13 +10,14 @@ import (
 	"github.com/waprivacy/waprivacy/wasm/ui"
 )
 
-// sessionStarted keeps one WhatsApp session per page, however often the
+// sessionStarted keeps one session manager per page, however often the
 // home page mounts.
 var sessionStarted atomic.Bool
 
-// startSession runs the WhatsApp session for the page's lifetime and
-// publishes its status. go-app runs global handlers on their own goroutine,
-// so blocking here is fine.
+// startSession runs the page's accounts and publishes the status of the one
+// on screen: the first linked account, or a new link while there is none.
+// go-app runs global handlers on their own goroutine, so blocking here is
+// fine.
 func startSession(ctx app.Context, _ app.Action) {
 	if !sessionStarted.CompareAndSwap(false, true) {
 		return
@@ -27,5 +28,25 @@ func startSession(ctx app.Context, _ app.Action) {
 		publish(session.Status{State: session.StateUnreachable, Detail: err.Error()})
 		return
 	}
-	session.Run(context.Background(), container.NewDevice(), session.Options{}, publish)
+	m := session.NewManager(context.Background(), container, session.Options{})
+	// shown is the key of the account on screen; empty until there is one,
+	// and then the first account to report is shown.
+	var shown atomic.Value
+	shown.Store("")
+	m.Subscribe(func(s session.Status) {
+		if key := shown.Load().(string); key == "" || s.Account == key || s.Was == key {
+			shown.Store(s.Account)
+			publish(s)
+		}
+	})
+	if err := m.Start(); err != nil {
+		publish(session.Status{State: session.StateUnreachable, Detail: err.Error()})
+		return
+	}
+	if accounts := m.Accounts(); len(accounts) > 0 {
+		shown.Store(accounts[0].Account)
+		publish(accounts[0])
+		return
+	}
+	m.Link()
 }

@@ -67,6 +67,9 @@ func (e *Engine) Apply(ctx context.Context, u privacy.Update) (Result, error) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.closed {
+		return Result{}, ErrNotConnected
+	}
 	if e.state == nil {
 		if _, err := e.refreshLocked(ctx, FromApp); err != nil {
 			return Result{}, err

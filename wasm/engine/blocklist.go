@@ -23,6 +23,9 @@ func (e *Engine) SetBlocked(ctx context.Context, phone string, blocked bool) (pr
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.closed {
+		return privacy.Snapshot{}, ErrNotConnected
+	}
 	if e.state == nil {
 		if _, err := e.refreshLocked(ctx, FromApp); err != nil {
 			return privacy.Snapshot{}, err

@@ -44,8 +44,9 @@ type Engine struct {
 	client  *whatsmeow.Client
 	timeout time.Duration
 
-	mu    sync.Mutex // serialises operations and guards state
-	state *readState // nil until the first read
+	mu     sync.Mutex // serialises operations and guards state
+	state  *readState // nil until the first read
+	closed bool
 
 	subMu sync.Mutex
 	subs  map[int]func(Change)
@@ -129,8 +130,17 @@ func (e *Engine) Refresh(ctx context.Context) (privacy.Snapshot, error) {
 	return e.refreshLocked(ctx, FromApp)
 }
 
+// Close waits for the operation in progress, if any, and makes every later
+// one fail with ErrNotConnected; call it before disconnecting the client,
+// so no request is being written while the socket closes.
+func (e *Engine) Close() {
+	e.mu.Lock()
+	e.closed = true
+	e.mu.Unlock()
+}
+
 func (e *Engine) refreshLocked(ctx context.Context, source Source) (privacy.Snapshot, error) {
-	if !e.client.IsLoggedIn() {
+	if e.closed || !e.client.IsLoggedIn() {
 		return privacy.Snapshot{}, ErrNotConnected
 	}
 	st, err := e.sendReads(ctx).wait(ctx)
@@ -154,10 +164,12 @@ func (e *Engine) store(st readState, source Source) {
 }
 
 // handleEvent follows the phone: whatsmeow's privacy event carries no new
-// values (NewSettings is always empty), so every push means a re-read.
+// values (NewSettings is always empty), so every push means a re-read; so
+// does every (re)connection, since the phone may have changed things
+// meanwhile.
 func (e *Engine) handleEvent(evt any) {
 	switch evt.(type) {
-	case *events.PrivacySettings, *events.Blocklist:
+	case *events.PrivacySettings, *events.Blocklist, *events.Connected:
 		go func() {
 			e.mu.Lock()
 			defer e.mu.Unlock()

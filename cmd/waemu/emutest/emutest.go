@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,10 +41,14 @@ type Env struct {
 	HTTP   *httptest.Server
 }
 
+// trustOnce sets whatsmeow's root once per process: clients of earlier
+// tests may still be reading it.
+var trustOnce sync.Once
+
 // Start serves a fresh emulator until the test ends.
 func Start(t testing.TB) *Env {
 	t.Helper()
-	whatsmeow.WACertPubKey = emulator.RootPublicKey()
+	trustOnce.Do(func() { whatsmeow.WACertPubKey = emulator.RootPublicKey() })
 	srv, err := emulator.New(emulator.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
