@@ -72,16 +72,9 @@ bin/wasmbrowsertest: go.mod go.sum
 
 test: test-native test-browser
 
-# whatsmeow's FrameSocket reads and writes its conn and closed fields
-# without a lock, so wasm/session's tests, which drop, replace and unlink
-# live connections, trip the race detector inside whatsmeow itself; they
-# run without it. Everything else runs under -race.
-RACE_FREE = $(shell $(GO) list ./... 2>/dev/null | grep -v '/wasm/session$$')
-
 test-native:
 	$(GO) vet ./...
-	$(GO) test -race $(RACE_FREE)
-	$(GO) test ./wasm/session
+	$(GO) test -race ./...
 	$(GO) test -race -tags waemu ./wasm/emutrust
 
 # Browser tests need the built site and the wasm test runner.

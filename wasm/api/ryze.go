@@ -10,8 +10,8 @@ import (
 // {"visibility": {lastSeen, status, profile, online}, "privacy":
 // {readReceipts}, "permissions": {callAdd, groupAdd}}.
 
-// ryzeSettings renders a snapshot in RyzeAPI's shape.
-func ryzeSettings(s privacy.Snapshot) map[string]map[string]string {
+// RyzeSettings renders a snapshot's settings in RyzeAPI's shape.
+func RyzeSettings(s privacy.Snapshot) map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for _, f := range privacy.RyzeFields() {
 		if out[f.Section] == nil {
@@ -33,7 +33,7 @@ func ryzeGet(c call) Response {
 	if err != nil {
 		return fromError(err)
 	}
-	return Response{Status: http.StatusOK, Body: ryzeAnswer{true, "Privacy settings retrieved successfully", ryzeSettings(snap)}}
+	return Response{Status: http.StatusOK, Body: ryzeAnswer{true, "Privacy settings retrieved successfully", RyzeSettings(snap)}}
 }
 
 // ryzeUpdate validates the whole request, reporting every invalid field
@@ -93,5 +93,5 @@ func ryzeUpdate(c call) Response {
 	if err != nil {
 		return fromError(err)
 	}
-	return Response{Status: http.StatusOK, Body: ryzeAnswer{true, "Privacy settings updated successfully", ryzeSettings(res.Snapshot)}}
+	return Response{Status: http.StatusOK, Body: ryzeAnswer{true, "Privacy settings updated successfully", RyzeSettings(res.Snapshot)}}
 }

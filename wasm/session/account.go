@@ -56,6 +56,7 @@ func newAccount(m *Manager, key string, d *store.Device) *account {
 		a.status.Phone = d.ID.User
 	}
 	client.AddEventHandler(a.handleEvent)
+	a.engine.Subscribe(func(c engine.Change) { m.publishPrivacy(a.current().Account, c) })
 	return a
 }
 
@@ -147,15 +148,20 @@ func (a *account) run() {
 
 // connect dials once. An unpaired device first asks for QR codes, which
 // then arrive as status updates.
+//
+// The socket gets a context that is never cancelled: whatsmeow's read pump
+// ends on a cancelled context without synchronising with Disconnect, so
+// stopping goes through Disconnect alone (see run).
 func (a *account) connect() error {
+	socketCtx := context.WithoutCancel(a.ctx)
 	if a.client.Store.ID != nil {
-		return a.client.ConnectContext(a.ctx)
+		return a.client.ConnectContext(socketCtx)
 	}
 	qr, err := a.client.GetQRChannel(a.ctx)
 	if err != nil {
 		return fmt.Errorf("preparing to link: %w", err)
 	}
-	if err := a.client.ConnectContext(a.ctx); err != nil {
+	if err := a.client.ConnectContext(socketCtx); err != nil {
 		return err
 	}
 	go a.followQR(qr)

@@ -41,9 +41,10 @@ type Manager struct {
 	nextLink int
 	running  sync.WaitGroup // the accounts' goroutines
 
-	subMu sync.Mutex
-	subs  map[int]func(Status)
-	next  int
+	subMu       sync.Mutex
+	subs        map[int]func(Status)
+	privacySubs map[int]func(string, engine.Change)
+	next        int
 }
 
 // ErrUnknownAccount is returned for an account the manager does not have.
@@ -58,7 +59,8 @@ func NewManager(ctx context.Context, store *sqlstore.Container, opts Options) *M
 	if opts.Backoff == (Backoff{}) {
 		opts.Backoff = DefaultBackoff
 	}
-	return &Manager{store: store, opts: opts, ctx: ctx, accounts: map[string]*account{}, subs: map[int]func(Status){}}
+	return &Manager{store: store, opts: opts, ctx: ctx, accounts: map[string]*account{},
+		subs: map[int]func(Status){}, privacySubs: map[int]func(string, engine.Change){}}
 }
 
 // Start connects every account already linked in the store.
@@ -176,6 +178,34 @@ func (m *Manager) Subscribe(fn func(Status)) (cancel func()) {
 		m.subMu.Lock()
 		delete(m.subs, id)
 		m.subMu.Unlock()
+	}
+}
+
+// SubscribePrivacy calls fn with every privacy change of every account
+// (from this app or from the phone), with the account's key, until cancel
+// is called. fn must not block.
+func (m *Manager) SubscribePrivacy(fn func(account string, c engine.Change)) (cancel func()) {
+	m.subMu.Lock()
+	defer m.subMu.Unlock()
+	id := m.next
+	m.next++
+	m.privacySubs[id] = fn
+	return func() {
+		m.subMu.Lock()
+		delete(m.privacySubs, id)
+		m.subMu.Unlock()
+	}
+}
+
+func (m *Manager) publishPrivacy(account string, c engine.Change) {
+	m.subMu.Lock()
+	subs := make([]func(string, engine.Change), 0, len(m.privacySubs))
+	for _, fn := range m.privacySubs {
+		subs = append(subs, fn)
+	}
+	m.subMu.Unlock()
+	for _, fn := range subs {
+		fn(account, c)
 	}
 }
 

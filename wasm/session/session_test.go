@@ -9,6 +9,8 @@ import (
 
 	"github.com/waprivacy/waprivacy/cmd/waemu/emulator"
 	"github.com/waprivacy/waprivacy/cmd/waemu/emutest"
+	"github.com/waprivacy/waprivacy/wasm/engine"
+	"github.com/waprivacy/waprivacy/wasm/privacy"
 	"github.com/waprivacy/waprivacy/wasm/session"
 	"github.com/waprivacy/waprivacy/wasm/storage"
 )
@@ -203,5 +205,32 @@ func TestBackoff(t *testing.T) {
 	}
 	if len(seen) < 2 {
 		t.Error("no jitter: every delay is the same")
+	}
+}
+
+func TestPrivacyChangesOfEveryAccountArePublished(t *testing.T) {
+	env := emutest.Start(t)
+	m := newManager(t, env, storeName(t))
+	w := watch(m)
+	type change struct {
+		account string
+		profile string
+	}
+	changes := make(chan change, 100)
+	m.SubscribePrivacy(func(account string, c engine.Change) {
+		changes <- change{account, string(c.Snapshot.Settings[privacy.Profile])}
+	})
+	linkByQR(t, env, m, w, "5511988880000")
+	env.Control(t, http.MethodPost, "/control/accounts/5511988880000/privacy", map[string]string{"profile": "contacts"}, http.StatusOK, nil)
+	timeout := time.After(emutest.Timeout)
+	for {
+		select {
+		case c := <-changes:
+			if c.account == "5511988880000" && c.profile == "contacts" {
+				return
+			}
+		case <-timeout:
+			t.Fatal("the phone's change was not published for the account")
+		}
 	}
 }

@@ -1,0 +1,101 @@
+package jsapi
+
+import (
+	"context"
+	"slices"
+
+	"github.com/waprivacy/waprivacy/wasm/api"
+	"github.com/waprivacy/waprivacy/wasm/engine"
+	"github.com/waprivacy/waprivacy/wasm/privacy"
+	"github.com/waprivacy/waprivacy/wasm/session"
+)
+
+// accounts is the Backend of a page's session manager: it answers for the
+// account on screen, which current names.
+type accounts struct {
+	manager *session.Manager
+	current func() string
+	api     *api.API
+}
+
+// NewBackend answers JavaScript for the account of m that current names.
+func NewBackend(m *session.Manager, current func() string) Backend {
+	return &accounts{
+		manager: m,
+		current: current,
+		api:     api.New(func() *engine.Engine { return m.Engine(current()) }),
+	}
+}
+
+func (a *accounts) Do(ctx context.Context, req api.Request) api.Response {
+	return a.api.Do(ctx, req)
+}
+
+// StatusEvent is what status() returns and "connection" events carry.
+type StatusEvent struct {
+	Account     string `json:"account,omitempty"`
+	State       string `json:"state"`
+	Phone       string `json:"phone,omitempty"`
+	QRCode      string `json:"qrCode,omitempty"`
+	PairingCode string `json:"pairingCode,omitempty"`
+	Detail      string `json:"detail,omitempty"`
+}
+
+// stateNoAccount is the state before any account exists.
+const stateNoAccount = "no-account"
+
+func statusEvent(s session.Status) StatusEvent {
+	return StatusEvent{Account: s.Account, State: string(s.State), Phone: s.Phone,
+		QRCode: s.QRCode, PairingCode: s.PairingCode, Detail: s.Detail}
+}
+
+func (a *accounts) Status() any {
+	key := a.current()
+	i := slices.IndexFunc(a.manager.Accounts(), func(s session.Status) bool { return s.Account == key })
+	if i < 0 {
+		return StatusEvent{State: stateNoAccount}
+	}
+	return statusEvent(a.manager.Accounts()[i])
+}
+
+// PrivacyEvent is what "privacy" events carry: the whole new snapshot, in
+// RyzeAPI's shape plus what RyzeAPI lacks.
+type PrivacyEvent struct {
+	Account  string                       `json:"account"`
+	Source   string                       `json:"source"` // "app" or "phone"
+	Settings map[string]map[string]string `json:"settings"`
+	// Messages is "Messages from unknown accounts", which RyzeAPI lacks.
+	Messages            string              `json:"messages,omitempty"`
+	DefaultTimerSeconds int                 `json:"defaultTimerSeconds"`
+	DisallowedContacts  map[string][]string `json:"disallowedContacts"` // by Z-API list type
+	Blocked             []string            `json:"blocked"`
+}
+
+func privacyEvent(account string, c engine.Change) PrivacyEvent {
+	s := c.Snapshot
+	e := PrivacyEvent{
+		Account: account, Source: string(c.Source), Settings: api.RyzeSettings(s),
+		Messages: string(s.Settings[privacy.Messages]), DefaultTimerSeconds: int(s.DefaultTimer),
+		DisallowedContacts: map[string][]string{}, Blocked: s.Blocked,
+	}
+	for _, f := range privacy.ZAPIFields() {
+		if f.ListType != "" {
+			e.DisallowedContacts[f.ListType] = s.Except[f.Category]
+		}
+	}
+	return e
+}
+
+func (a *accounts) Subscribe(fn func(event string, data any)) (cancel func()) {
+	offStatus := a.manager.Subscribe(func(s session.Status) {
+		if key := a.current(); s.Account == key || s.Was == key {
+			fn(EventConnection, statusEvent(s))
+		}
+	})
+	offPrivacy := a.manager.SubscribePrivacy(func(account string, c engine.Change) {
+		if account == a.current() {
+			fn(EventPrivacy, privacyEvent(account, c))
+		}
+	})
+	return func() { offStatus(); offPrivacy() }
+}
