@@ -77,9 +77,14 @@ test-native:
 	$(GO) test -race ./...
 	$(GO) test -race -tags waemu ./wasm/emutrust
 
+# Packages whose Go runs in the browser, tested there by wasmbrowsertest.
+WASM_TESTED := ./wasm/jsapi
+
 # Browser tests need the built site and the wasm test runner.
 test-browser: build build/demo-site/index.html bin/wasmbrowsertest $(WASM_MOD)
 	cd wasm/wsjs && $(WASM_ENV) $(GO) vet .
+	$(WASM_ENV) $(GO) vet -modfile=$(WASM_MOD) $(WASM_TESTED)
+	$(WASM_ENV) $(GO) test -modfile=$(WASM_MOD) -exec $(CURDIR)/bin/wasmbrowsertest -count=1 $(WASM_TESTED)
 	WAPRIVACY_DIST=$(CURDIR)/dist WAPRIVACY_DEMO_DIST=$(CURDIR)/build/demo-site \
 	WAPRIVACY_WASM_EXEC=$(CURDIR)/bin/wasmbrowsertest \
 		$(GO) test -tags browser -count=1 -run Browser ./...
