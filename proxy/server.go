@@ -54,6 +54,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	metrics := promhttp.HandlerFor(rl.metrics.registry, promhttp.HandlerOpts{})
 	mux := http.NewServeMux()
 	mux.Handle("/ws", rl)
+	mux.Handle("/embed/allowed", embedAllowed(ancestors))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -191,5 +192,24 @@ func TestAcceptsEncoding(t *testing.T) {
 		if got := acceptsEncoding(tc.header, tc.coding); got != tc.want {
 			t.Errorf("acceptsEncoding(%q, %q) = %v, want %v", tc.header, tc.coding, got, tc.want)
 		}
+	}
+}
+
+func TestEmbedAllowed(t *testing.T) {
+	ts, _ := newTestProxy(t, Config{FrameAncestors: []string{"https://shop.example", "http://localhost:*"}})
+	host := strings.TrimPrefix(ts.URL, "http://")
+	for origin, want := range map[string]string{
+		"https://shop.example":  `{"allowed":true}`,
+		"http://localhost:5173": `{"allowed":true}`,
+		"http://" + host:        `{"allowed":true}`, // the app itself
+		"https://evil.example":  `{"allowed":false}`,
+	} {
+		resp, body := get(t, ts.URL+"/embed/allowed?origin="+url.QueryEscape(origin), nil)
+		if resp.StatusCode != 200 || strings.TrimSpace(body) != want {
+			t.Errorf("%s: %d %s, want %s", origin, resp.StatusCode, body, want)
+		}
+	}
+	if resp, _ := get(t, ts.URL+"/embed/allowed?origin=javascript:alert(1)", nil); resp.StatusCode != 400 {
+		t.Errorf("a malformed origin: %d, want 400", resp.StatusCode)
 	}
 }
