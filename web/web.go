@@ -1,5 +1,6 @@
-// Package web holds the app's static assets: icons, styles and the service
-// worker. The site generator (cmd/app) copies them into the site.
+// Package web holds the app's static assets: icons, styles, the service
+// worker and the embeddable widget. The site generator (cmd/app) copies
+// them into the site.
 package web
 
 import "embed"
@@ -14,3 +15,9 @@ var Static embed.FS
 //
 //go:embed app-worker.js
 var ServiceWorker string
+
+// Widget is what the site serves at its root for embedding: widget.js,
+// the one-script-tag loader, and waprivacy.d.ts, the API's types.
+//
+//go:embed widget
+var Widget embed.FS

@@ -68,6 +68,9 @@ func buildSite(out, wasmPath string) (wasmSizes, error) {
 	if err := copyAssets(filepath.Join(tmp, "web")); err != nil {
 		return sizes, fmt.Errorf("copying assets: %w", err)
 	}
+	if err := copyWidget(tmp); err != nil {
+		return sizes, fmt.Errorf("copying the widget: %w", err)
+	}
 	wasmOut := filepath.Join(tmp, "web", "app.wasm")
 	if err := os.WriteFile(wasmOut, wasm, 0o644); err != nil {
 		return sizes, err
@@ -94,6 +97,16 @@ func copyAssets(dir string) error {
 		return err
 	}
 	return os.CopyFS(dir, static)
+}
+
+// copyWidget writes widget.js and its types at the site's root, where
+// third-party pages include it from.
+func copyWidget(dir string) error {
+	widget, err := fs.Sub(web.Widget, "widget")
+	if err != nil {
+		return err
+	}
+	return os.CopyFS(dir, widget)
 }
 
 func fileSize(name string) (int64, error) {
