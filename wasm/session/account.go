@@ -27,6 +27,8 @@ type account struct {
 	cancel context.CancelFunc
 	// dropped wakes the run loop when the connection is lost.
 	dropped chan struct{}
+	// retry cuts short the wait before the next connection attempt.
+	retry chan struct{}
 	// firstCode is closed when the first QR code arrives, i.e. when the
 	// server is ready for pairing.
 	firstCode chan struct{}
@@ -49,7 +51,7 @@ func newAccount(m *Manager, key string, d *store.Device) *account {
 	a := &account{
 		m: m, client: client, engine: engine.New(client, m.opts.Engine),
 		ctx: ctx, cancel: cancel,
-		dropped: make(chan struct{}, 1), firstCode: make(chan struct{}),
+		dropped: make(chan struct{}, 1), retry: make(chan struct{}, 1), firstCode: make(chan struct{}),
 		status: Status{Account: key, State: StateConnecting},
 	}
 	if d.ID != nil {
@@ -128,7 +130,7 @@ func (a *account) run() {
 			a.update(func(s *Status) {
 				s.State, s.Detail, s.RetryAt = StateUnreachable, err.Error(), time.Now().Add(delay)
 			})
-			if !sleep(a.ctx, delay) {
+			if !a.backOff(delay) {
 				return
 			}
 			continue
@@ -258,17 +260,5 @@ func (a *account) wake() {
 	select {
 	case a.dropped <- struct{}{}:
 	default:
-	}
-}
-
-// sleep waits d or until ctx ends, reporting whether the wait completed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }
