@@ -1,0 +1,542 @@
+// Package appstate is the page's state: it opens the local database, runs
+// the linked accounts, follows the account on screen, logs every change,
+// queues edits made offline and applies them on reconnection, and
+// publishes an immutable View of it all for the UI. It knows nothing of
+// go-app: the program's handlers call its methods (which may block, so
+// never from the UI goroutine or a js.FuncOf callback) and pass its views
+// to the components.
+package appstate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/waprivacy/waprivacy/wasm/engine"
+	"github.com/waprivacy/waprivacy/wasm/history"
+	"github.com/waprivacy/waprivacy/wasm/outbox"
+	"github.com/waprivacy/waprivacy/wasm/privacy"
+	"github.com/waprivacy/waprivacy/wasm/session"
+	"github.com/waprivacy/waprivacy/wasm/storage"
+	"github.com/waprivacy/waprivacy/wasm/tablock"
+)
+
+// Options configure a Core.
+type Options struct {
+	// Store names the local database; default "waprivacy".
+	Store string
+	// Session configures the accounts (tests redirect them to the
+	// emulator).
+	Session session.Options
+	// HistoryLength is how many changes the view lists; default 50.
+	HistoryLength int
+	// Now tells the time; default time.Now.
+	Now func() time.Time
+}
+
+// Core is one page's state. Its methods are safe for concurrent use.
+type Core struct {
+	opts Options
+
+	// Set by Start, then never changed.
+	store   *storage.Store
+	manager *session.Manager
+	history *history.Log
+	outbox  *outbox.Outbox
+	started chan struct{}
+
+	mu        sync.Mutex
+	view      View
+	lastKnown map[string]privacy.Snapshot // by account, as last saved
+	flushing  map[string]bool             // accounts whose queue is being applied
+
+	pubMu sync.Mutex // keeps views in order
+	subMu sync.Mutex
+	subs  map[int]func(View)
+	next  int
+
+	events *queue         // status and privacy events, handled in order
+	work   sync.WaitGroup // queue flushes under way
+}
+
+// New returns a Core that has not started.
+func New(opts Options) *Core {
+	if opts.Store == "" {
+		opts.Store = "waprivacy"
+	}
+	if opts.HistoryLength <= 0 {
+		opts.HistoryLength = 50
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Core{
+		opts: opts, started: make(chan struct{}),
+		view:      View{Phase: PhaseStarting},
+		lastKnown: map[string]privacy.Snapshot{}, flushing: map[string]bool{},
+		subs: map[int]func(View){}, events: newQueue(),
+	}
+}
+
+// Errors of operations that need something the page does not have yet.
+var (
+	ErrNotStarted = errors.New("the app is still starting")
+	ErrNoAccount  = errors.New("no WhatsApp account is linked yet")
+)
+
+// Start opens the local database and starts every linked account, or
+// begins linking one if there is none. It fails if the database cannot be
+// opened, e.g. because another tab has it (the view says which).
+func (c *Core) Start(ctx context.Context) error {
+	store, err := storage.Open(ctx, c.opts.Store)
+	if err != nil {
+		phase := PhaseFailed
+		if errors.Is(err, tablock.ErrHeld) {
+			phase = PhaseOtherTab
+		}
+		c.update(func(v *View) { v.Phase, v.Problem = phase, err.Error() })
+		return err
+	}
+	hist, err := history.Open(ctx, store.DB())
+	if err == nil {
+		c.outbox, err = outbox.Open(ctx, store.DB())
+	}
+	if err != nil {
+		store.Close()
+		c.update(func(v *View) { v.Phase, v.Problem = PhaseFailed, err.Error() })
+		return err
+	}
+	c.store, c.history = store, hist
+	c.manager = session.NewManager(context.Background(), store.Container, c.opts.Session)
+	c.manager.Subscribe(func(s session.Status) { c.events.push(func() { c.onStatus(s) }) })
+	c.manager.SubscribePrivacy(func(account string, ch engine.Change) {
+		c.events.push(func() { c.onPrivacy(account, ch) })
+	})
+	go c.watchStorage()
+	if err := c.manager.Start(); err != nil {
+		c.update(func(v *View) { v.Phase, v.Problem = PhaseFailed, err.Error() })
+		return err
+	}
+	current := ""
+	if accounts := c.manager.Accounts(); len(accounts) > 0 {
+		current = accounts[0].Account
+	} else {
+		current = c.manager.Link()
+	}
+	close(c.started)
+	c.show(current, PhaseReady)
+	return nil
+}
+
+// Close stops every account and closes the database.
+func (c *Core) Close() {
+	if !c.isStarted() {
+		return
+	}
+	c.manager.Close()
+	c.events.close()
+	c.work.Wait()
+	c.store.Close()
+}
+
+func (c *Core) isStarted() bool {
+	select {
+	case <-c.started:
+		return true
+	default:
+		return false
+	}
+}
+
+// Manager is the page's session manager, or nil before Start succeeds.
+func (c *Core) Manager() *session.Manager {
+	if !c.isStarted() {
+		return nil
+	}
+	return c.manager
+}
+
+// CurrentAccount is the key of the account on screen.
+func (c *Core) CurrentAccount() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.view.Current.Account
+}
+
+// View returns the latest view.
+func (c *Core) View() View {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.view
+}
+
+// Subscribe calls fn with the current view and then every new one, in
+// order, until cancel is called. fn must not block for long.
+func (c *Core) Subscribe(fn func(View)) (cancel func()) {
+	c.pubMu.Lock()
+	defer c.pubMu.Unlock()
+	c.subMu.Lock()
+	id := c.next
+	c.next++
+	c.subs[id] = fn
+	c.subMu.Unlock()
+	fn(c.View())
+	return func() {
+		c.subMu.Lock()
+		delete(c.subs, id)
+		c.subMu.Unlock()
+	}
+}
+
+// update changes the view under the lock and publishes the result. The
+// view's slices are replaced, never modified, by every caller.
+func (c *Core) update(change func(v *View)) {
+	c.pubMu.Lock()
+	defer c.pubMu.Unlock()
+	c.mu.Lock()
+	change(&c.view)
+	v := c.view
+	c.mu.Unlock()
+	c.subMu.Lock()
+	subs := make([]func(View), 0, len(c.subs))
+	for _, fn := range c.subs {
+		subs = append(subs, fn)
+	}
+	c.subMu.Unlock()
+	for _, fn := range subs {
+		fn(v)
+	}
+}
+
+// show puts account on screen, with what is saved about it.
+func (c *Core) show(account string, phase Phase) {
+	status := c.status(account)
+	data := c.load(account, status.Phone)
+	c.update(func(v *View) {
+		v.Phase = phase
+		v.Accounts = c.manager.Accounts()
+		v.Current = status
+		v.Notice = nil
+		data.apply(v)
+	})
+}
+
+// status returns account's current status.
+func (c *Core) status(account string) session.Status {
+	for _, s := range c.manager.Accounts() {
+		if s.Account == account {
+			return s
+		}
+	}
+	return session.Status{Account: account, State: session.StateConnecting}
+}
+
+// accountData is what the local database and the engine know of an
+// account.
+type accountData struct {
+	privacy    privacy.Snapshot
+	hasPrivacy bool
+	live       bool
+	knownAt    time.Time
+	queue      []Queued
+	history    []history.Entry
+	problem    string
+}
+
+func (d accountData) apply(v *View) {
+	v.Privacy, v.HasPrivacy, v.Live, v.KnownAt = d.privacy, d.hasPrivacy, d.live, d.knownAt
+	v.Queue, v.History = d.queue, d.history
+	if d.problem != "" {
+		v.Problem = d.problem
+	}
+}
+
+// load reads what is known of account. phone is empty while it is still
+// linking, when nothing is.
+func (c *Core) load(account, phone string) accountData {
+	d := accountData{queue: []Queued{}, history: []history.Entry{}}
+	if phone == "" {
+		return d
+	}
+	ctx := context.Background()
+	if e := c.manager.Engine(account); e != nil {
+		if s, ok := e.Cached(); ok {
+			d.privacy, d.hasPrivacy, d.live, d.knownAt = s, true, true, c.opts.Now()
+		}
+	}
+	if !d.live {
+		s, at, ok, err := c.history.LastKnown(ctx, account)
+		if err != nil {
+			d.problem = err.Error()
+		}
+		d.privacy, d.hasPrivacy, d.knownAt = s, ok, at
+	}
+	var err error
+	if d.history, err = c.history.List(ctx, account, c.opts.HistoryLength); err != nil {
+		d.problem = err.Error()
+	}
+	edits, err := c.outbox.List(ctx, account)
+	if err != nil {
+		d.problem = err.Error()
+	}
+	for _, e := range edits {
+		q := Queued{Edit: e, Wanted: e.Wanted()}
+		if e.State == outbox.Conflict && d.hasPrivacy {
+			q.Conflicts = e.Conflicts(d.privacy)
+		}
+		d.queue = append(d.queue, q)
+	}
+	return d
+}
+
+// refresh re-reads the current account's data if it is account.
+func (c *Core) refresh(account string) {
+	if c.CurrentAccount() != account {
+		return
+	}
+	status := c.status(account)
+	data := c.load(account, status.Phone)
+	c.update(func(v *View) {
+		if v.Current.Account == account {
+			data.apply(v)
+		}
+	})
+}
+
+// onStatus follows the accounts' connection states.
+func (c *Core) onStatus(s session.Status) {
+	if s.State == session.StateLoggedOut && s.Phone != "" {
+		// The keys are gone; so is anything that could be applied.
+		c.forgetLocal(s.Phone)
+	}
+	accounts := c.manager.Accounts()
+	c.update(func(v *View) {
+		v.Accounts = accounts
+		if v.Current.Account == s.Account || (s.Was != "" && v.Current.Account == s.Was) {
+			v.Current = s
+			if !v.Connected() {
+				v.Live = false
+			}
+		}
+	})
+}
+
+// onPrivacy logs a change of an account's settings, remembers them, tells
+// the person if it came from the phone, and applies queued edits.
+func (c *Core) onPrivacy(account string, ch engine.Change) {
+	ctx := context.Background()
+	now := c.opts.Now()
+	before, source := ch.Before, string(ch.Source)
+	if before.Settings == nil {
+		// The first read since the page opened: what changed since the
+		// last one was done on the phone while the app was closed.
+		before, source = c.remembered(ctx, account), history.FromPhone
+	}
+	var entry history.Entry
+	var logged bool
+	var problem string
+	if before.Settings != nil {
+		var err error
+		if entry, logged, err = c.history.Record(ctx, account, now, source, privacy.Diff(before, ch.Snapshot)); err != nil {
+			problem = err.Error()
+		}
+	}
+	if err := c.history.Remember(ctx, account, ch.Snapshot, now); err != nil {
+		problem = err.Error()
+	}
+	c.mu.Lock()
+	c.lastKnown[account] = ch.Snapshot
+	c.mu.Unlock()
+	if c.CurrentAccount() == account {
+		data := c.load(account, account)
+		c.update(func(v *View) {
+			data.apply(v)
+			if problem != "" {
+				v.Problem = problem
+			}
+			if logged && source == history.FromPhone {
+				v.Notice = &Notice{ID: entry.ID, At: entry.At, Changes: entry.Changes}
+			}
+		})
+	}
+	c.work.Go(func() { c.flush(account) })
+}
+
+// remembered returns the settings last saved for account, or a zero
+// snapshot if there are none.
+func (c *Core) remembered(ctx context.Context, account string) privacy.Snapshot {
+	c.mu.Lock()
+	s, ok := c.lastKnown[account]
+	c.mu.Unlock()
+	if ok {
+		return s
+	}
+	s, _, _, _ = c.history.LastKnown(ctx, account)
+	return s
+}
+
+func (c *Core) watchStorage() {
+	for err := range c.store.Failures() {
+		c.update(func(v *View) {
+			v.StorageFull = true
+			v.Problem = err.Error()
+		})
+	}
+}
+
+func (c *Core) forgetLocal(account string) {
+	ctx := context.Background()
+	c.history.Forget(ctx, account)
+	c.outbox.Forget(ctx, account)
+	c.mu.Lock()
+	delete(c.lastKnown, account)
+	c.mu.Unlock()
+}
+
+// Select puts the account key on screen.
+func (c *Core) Select(key string) error {
+	if !c.isStarted() {
+		return ErrNotStarted
+	}
+	if !slices.ContainsFunc(c.manager.Accounts(), func(s session.Status) bool { return s.Account == key }) {
+		return session.ErrUnknownAccount
+	}
+	c.show(key, PhaseReady)
+	return nil
+}
+
+// Link starts linking another account and puts it on screen.
+func (c *Core) Link() error {
+	if !c.isStarted() {
+		return ErrNotStarted
+	}
+	c.show(c.manager.Link(), PhaseReady)
+	return nil
+}
+
+// PairPhone switches the account being linked to pairing by phone number
+// and returns the code to type on that phone.
+func (c *Core) PairPhone(ctx context.Context, phone string) (string, error) {
+	if !c.isStarted() {
+		return "", ErrNotStarted
+	}
+	return c.manager.PairPhone(ctx, c.CurrentAccount(), phone)
+}
+
+// Retry makes the current account try to connect now.
+func (c *Core) Retry() error {
+	if !c.isStarted() {
+		return ErrNotStarted
+	}
+	return c.manager.Retry(c.CurrentAccount())
+}
+
+// Unlink removes key from the phone's linked devices and deletes
+// everything kept about it here, then shows another account, or starts
+// linking one if none is left.
+func (c *Core) Unlink(ctx context.Context, key string) error {
+	if !c.isStarted() {
+		return ErrNotStarted
+	}
+	if err := c.manager.Unlink(ctx, key); err != nil {
+		return err
+	}
+	c.forgetLocal(key)
+	c.showAnother()
+	return nil
+}
+
+// Forget drops an account that is logged out, replaced or whose codes
+// expired, and shows another, or starts linking one if none is left.
+func (c *Core) Forget(key string) error {
+	if !c.isStarted() {
+		return ErrNotStarted
+	}
+	c.manager.Forget(key)
+	c.showAnother()
+	return nil
+}
+
+func (c *Core) showAnother() {
+	for _, s := range c.manager.Accounts() {
+		if s.Phone != "" {
+			c.show(s.Account, PhaseReady)
+			return
+		}
+	}
+	c.show(c.manager.Link(), PhaseReady)
+}
+
+// queue runs functions one after another on its own goroutine, without
+// ever blocking the ones that push them: session and engine callbacks
+// must return at once.
+type queue struct {
+	mu     sync.Mutex
+	items  []func()
+	wake   chan struct{}
+	closed bool
+	done   chan struct{} // closed when run returns
+}
+
+func newQueue() *queue {
+	q := &queue{wake: make(chan struct{}, 1), done: make(chan struct{})}
+	go q.run()
+	return q
+}
+
+func (q *queue) push(fn func()) {
+	q.mu.Lock()
+	if !q.closed {
+		q.items = append(q.items, fn)
+	}
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// close runs what is queued, then stops.
+func (q *queue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+	<-q.done
+}
+
+func (q *queue) run() {
+	defer close(q.done)
+	for range q.wake {
+		for {
+			q.mu.Lock()
+			if len(q.items) == 0 {
+				closed := q.closed
+				q.mu.Unlock()
+				if closed {
+					return
+				}
+				break
+			}
+			fn := q.items[0]
+			q.items = q.items[1:]
+			q.mu.Unlock()
+			fn()
+		}
+	}
+}
+
+// describe wraps err for the person: engine errors already are.
+func describe(what string, err error) error {
+	var e *engine.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

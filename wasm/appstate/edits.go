@@ -1,0 +1,275 @@
+package appstate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/waprivacy/waprivacy/wasm/engine"
+	"github.com/waprivacy/waprivacy/wasm/outbox"
+	"github.com/waprivacy/waprivacy/wasm/presets"
+	"github.com/waprivacy/waprivacy/wasm/privacy"
+	"github.com/waprivacy/waprivacy/wasm/session"
+)
+
+// Outcome is what became of an edit: applied (Result says how) or queued
+// until the account is back online.
+type Outcome struct {
+	Queued bool
+	Result engine.Result
+}
+
+// Apply changes the current account's settings, all or nothing. While the
+// account is offline the edit is saved and applied on reconnection.
+func (c *Core) Apply(ctx context.Context, u privacy.Update) (Outcome, error) {
+	if err := u.Validate(); err != nil {
+		return Outcome{}, invalid("", err)
+	}
+	account, e, err := c.target()
+	if err != nil {
+		return Outcome{}, err
+	}
+	if e != nil {
+		res, err := e.Apply(ctx, u)
+		if !offline(err) {
+			return Outcome{Result: res}, err
+		}
+	}
+	return Outcome{Queued: true}, c.enqueue(ctx, account, outbox.Edit{Update: u})
+}
+
+// SetBlocked blocks or unblocks phone for the current account, or queues
+// it while offline.
+func (c *Core) SetBlocked(ctx context.Context, phone string, blocked bool) (Outcome, error) {
+	normalized, err := privacy.NormalizePhone(phone)
+	if err != nil {
+		return Outcome{}, invalid("phone", err)
+	}
+	account, e, err := c.target()
+	if err != nil {
+		return Outcome{}, err
+	}
+	if e != nil {
+		snap, err := e.SetBlocked(ctx, normalized, blocked)
+		if !offline(err) {
+			return Outcome{Result: engine.Result{Snapshot: snap}}, err
+		}
+	}
+	return Outcome{Queued: true}, c.enqueue(ctx, account, outbox.Edit{Block: &privacy.BlockEdit{Phone: normalized, Blocked: blocked}})
+}
+
+// ApplyPreset applies the preset called id.
+func (c *Core) ApplyPreset(ctx context.Context, id string) (Outcome, error) {
+	p, ok := presets.ByID(id)
+	if !ok {
+		return Outcome{}, fmt.Errorf("unknown preset %q", id)
+	}
+	return c.Apply(ctx, p.Update)
+}
+
+// Undo puts back what the history entry id changed: the settings all or
+// nothing, then each blocklist change.
+func (c *Core) Undo(ctx context.Context, id int64) (Outcome, error) {
+	if !c.isStarted() {
+		return Outcome{}, ErrNotStarted
+	}
+	entry, err := c.history.Get(ctx, id)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if entry.Account != c.CurrentAccount() {
+		return Outcome{}, errors.New("that change belongs to another account; switch to it first")
+	}
+	r := privacy.Undo(entry.Changes)
+	var out Outcome
+	if !r.Update.Empty() {
+		if out, err = c.Apply(ctx, r.Update); err != nil {
+			return out, err
+		}
+	}
+	for _, b := range r.Block {
+		o, err := c.SetBlocked(ctx, b.Phone, b.Blocked)
+		if err != nil {
+			return o, err
+		}
+		out.Queued = out.Queued || o.Queued
+	}
+	return out, nil
+}
+
+// Resolve settles the conflict of queued edit id: keepMine applies the
+// edit as made; otherwise the phone's values stay and the rest of the
+// edit, if any, is applied.
+func (c *Core) Resolve(ctx context.Context, id int64, keepMine bool) error {
+	account, e, err := c.target()
+	if err != nil {
+		return err
+	}
+	edit, err := c.outbox.Get(ctx, account, id)
+	if err != nil {
+		return err
+	}
+	live, ok := e.Cached()
+	if e == nil || !ok {
+		return engine.ErrNotConnected
+	}
+	if !keepMine {
+		var fields []privacy.Field
+		for _, ch := range edit.Conflicts(live) {
+			fields = append(fields, ch.Field)
+		}
+		rest, left := edit.Without(fields)
+		if !left {
+			err := c.outbox.Remove(ctx, id)
+			c.refresh(account)
+			return err
+		}
+		edit = rest
+	}
+	// Rebased on what the phone has now, the edit no longer conflicts.
+	edit.Base = live
+	if err := c.outbox.Replace(ctx, edit); err != nil {
+		return err
+	}
+	c.refresh(account)
+	c.flush(account)
+	return nil
+}
+
+// Discard drops queued edit id unapplied.
+func (c *Core) Discard(ctx context.Context, id int64) error {
+	account, _, err := c.target()
+	if err != nil {
+		return err
+	}
+	err = c.outbox.Remove(ctx, id)
+	c.refresh(account)
+	return err
+}
+
+// RetryQueued applies the current account's queued edits now, failed
+// ones included.
+func (c *Core) RetryQueued(ctx context.Context) error {
+	account, _, err := c.target()
+	if err != nil {
+		return err
+	}
+	edits, err := c.outbox.List(ctx, account)
+	if err != nil {
+		return err
+	}
+	for _, e := range edits {
+		if e.State == outbox.Failed {
+			c.outbox.Mark(ctx, e.ID, outbox.Pending, "")
+		}
+	}
+	c.flush(account)
+	return nil
+}
+
+// target returns the current account and its engine if it is connected.
+func (c *Core) target() (string, *engine.Engine, error) {
+	if !c.isStarted() {
+		return "", nil, ErrNotStarted
+	}
+	v := c.View()
+	if !v.Linked() {
+		return "", nil, ErrNoAccount
+	}
+	if !v.Connected() {
+		return v.Current.Account, nil, nil
+	}
+	return v.Current.Account, c.manager.Engine(v.Current.Account), nil
+}
+
+// offline reports whether err means the change could not reach WhatsApp,
+// so it can wait in the queue. A connection that dropped mid-update may
+// have left some of it applied; the queue's conflict check sees that.
+func offline(err error) bool {
+	var e *engine.Error
+	return errors.As(err, &e) && e.Status == engine.StatusNotConnected
+}
+
+// enqueue saves an edit against what is known of the account now.
+func (c *Core) enqueue(ctx context.Context, account string, e outbox.Edit) error {
+	v := c.View()
+	if !v.HasPrivacy || v.Current.Account != account {
+		return &engine.Error{Status: engine.StatusNotConnected,
+			Message: "Not connected to WhatsApp, and this account's settings were never loaded here, so the change cannot be saved for later. Try again once connected."}
+	}
+	e.Account, e.At, e.Base = account, c.opts.Now(), v.Privacy
+	if _, err := c.outbox.Add(ctx, e); err != nil {
+		return describe("saving the change for later", err)
+	}
+	c.refresh(account)
+	return nil
+}
+
+// flush applies account's pending edits in order while it is connected.
+// One flush per account runs at a time; edits whose fields the phone
+// changed meanwhile wait for the person.
+func (c *Core) flush(account string) {
+	c.mu.Lock()
+	if c.flushing[account] {
+		c.mu.Unlock()
+		return
+	}
+	c.flushing[account] = true
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.flushing, account)
+		c.mu.Unlock()
+		c.refresh(account)
+	}()
+	ctx := context.Background()
+	edits, err := c.outbox.List(ctx, account)
+	if err != nil {
+		return
+	}
+	for _, edit := range edits {
+		if edit.State != outbox.Pending {
+			continue
+		}
+		e := c.manager.Engine(account)
+		if e == nil || !slices.ContainsFunc(c.manager.Accounts(), func(s session.Status) bool {
+			return s.Account == account && s.State == session.StateConnected
+		}) {
+			return
+		}
+		live, ok := e.Cached()
+		if !ok {
+			return // the read after connecting is on its way and flushes again
+		}
+		if len(edit.Conflicts(live)) > 0 {
+			c.outbox.Mark(ctx, edit.ID, outbox.Conflict, "")
+			continue
+		}
+		if edit.Block != nil {
+			_, err = e.SetBlocked(ctx, edit.Block.Phone, edit.Block.Blocked)
+		} else {
+			_, err = e.Apply(ctx, edit.Update)
+		}
+		switch {
+		case offline(err):
+			return
+		case err != nil:
+			c.outbox.Mark(ctx, edit.ID, outbox.Failed, err.Error())
+		default:
+			c.outbox.Remove(ctx, edit.ID)
+		}
+	}
+}
+
+// invalid is the engine's 400 for bad input: nothing is sent or queued.
+func invalid(field string, err error) error {
+	e := &engine.Error{Status: engine.StatusInvalid, Message: err.Error(), Err: err}
+	var ve *privacy.ValidationError
+	if errors.As(err, &ve) {
+		e.Fields = ve.Fields
+	} else {
+		e.Fields = []privacy.FieldError{{Field: field, Message: err.Error()}}
+	}
+	return e
+}
