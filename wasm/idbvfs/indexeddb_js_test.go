@@ -98,7 +98,7 @@ func TestClosedConnectionFailsCleanly(t *testing.T) {
 func TestSQLiteSurvivesReopeningFromIndexedDB(t *testing.T) {
 	idb, name := openTestIDB(t)
 	conn := open(t, New(idb), "app.db", "")
-	exec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
+	mustExec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
 	for i := range 30 {
 		if err := insertRow(conn, i, 1500); err != nil {
 			t.Fatal(err)
@@ -128,7 +128,7 @@ func BenchmarkCommit(b *testing.B) {
 		b.Run(mode.name, func(b *testing.B) {
 			idb, _ := openTestIDB(b)
 			conn := open(b, New(idb), "bench.db", mode.params)
-			exec(b, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
+			mustExec(b, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
 			stmt, _, err := conn.Prepare(`INSERT INTO t (pad) VALUES (randomblob(200))`)
 			if err != nil {
 				b.Fatal(err)

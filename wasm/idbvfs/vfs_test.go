@@ -77,7 +77,7 @@ func open(t testing.TB, v vfs.VFS, file, params string) *sqlite3.Conn {
 	return conn
 }
 
-func exec(t testing.TB, conn *sqlite3.Conn, sql string) {
+func mustExec(t testing.TB, conn *sqlite3.Conn, sql string) {
 	t.Helper()
 	if err := conn.Exec(sql); err != nil {
 		t.Fatalf("%s: %v", sql, err)
@@ -119,7 +119,7 @@ func TestSmallCommitsTakeTheBatchAtomicPath(t *testing.T) {
 	store := newTestStore()
 	var journals atomic.Int32
 	conn := open(t, journalCounter{New(store), &journals}, "batch.db", "")
-	exec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
+	mustExec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
 
 	commits, opened := store.count(), journals.Load()
 	for i := range 20 {
@@ -146,10 +146,10 @@ func TestSpilledTransactionCommitsOnceAtSync(t *testing.T) {
 	store := newTestStore()
 	var journals atomic.Int32
 	conn := open(t, journalCounter{New(store), &journals}, "spill.db", "&_pragma=cache_size(10)")
-	exec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
+	mustExec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
 
 	commits, opened := store.count(), journals.Load()
-	exec(t, conn, `BEGIN`)
+	mustExec(t, conn, `BEGIN`)
 	for i := range 500 {
 		if err := insertRow(conn, i, 1000); err != nil {
 			t.Fatal(err)
@@ -158,7 +158,7 @@ func TestSpilledTransactionCommitsOnceAtSync(t *testing.T) {
 	if got := store.count() - commits; got != 0 {
 		t.Fatalf("the store got %d commits before COMMIT", got)
 	}
-	exec(t, conn, `COMMIT`)
+	mustExec(t, conn, `COMMIT`)
 	if got := store.count() - commits; got != 1 {
 		t.Errorf("a spilled transaction made %d store commits, want 1", got)
 	}
@@ -182,13 +182,13 @@ func TestFullStoreFailsWithSQLiteFullAndKeepsTheLastCommit(t *testing.T) {
 			store := newTestStore()
 			v := New(store)
 			conn := open(t, v, "full.db", tc.params)
-			exec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
+			mustExec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
 			if err := insertRow(conn, 1, 100); err != nil {
 				t.Fatal(err)
 			}
 
 			store.fail = []error{fmt.Errorf("%w: QuotaExceededError", ErrFull)}
-			exec(t, conn, `BEGIN`)
+			mustExec(t, conn, `BEGIN`)
 			for i := 2; i < 300; i++ {
 				if err := insertRow(conn, i, 1000); err != nil {
 					t.Fatal(err)
@@ -207,7 +207,7 @@ func TestFullStoreFailsWithSQLiteFullAndKeepsTheLastCommit(t *testing.T) {
 				t.Error("the refused commit was not reported on Failures")
 			}
 			if conn.GetAutocommit() == false {
-				exec(t, conn, `ROLLBACK`)
+				mustExec(t, conn, `ROLLBACK`)
 			}
 			if got := queryText(t, conn, `SELECT group_concat(id) FROM t`); got != "1" {
 				t.Errorf("after the refused commit the table holds ids %q, want 1", got)
@@ -231,7 +231,7 @@ func TestFailedBatchIsRetriedThroughTheJournal(t *testing.T) {
 	store := newTestStore()
 	v := New(store)
 	conn := open(t, v, "retry.db", "")
-	exec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
+	mustExec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
 
 	// SQLite answers an I/O error from the batch with a journaled retry.
 	store.fail = []error{errors.New("transient")}
@@ -255,7 +255,7 @@ func TestFailedBatchIsRetriedThroughTheJournal(t *testing.T) {
 func TestDurabilityFollowsPragmaSynchronous(t *testing.T) {
 	store := newTestStore()
 	conn := open(t, New(store), "durability.db", "")
-	exec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
+	mustExec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
 	for _, step := range []struct {
 		pragma string
 		strict bool
@@ -267,7 +267,7 @@ func TestDurabilityFollowsPragmaSynchronous(t *testing.T) {
 		{"PRAGMA synchronous=EXTRA", true},
 	} {
 		if step.pragma != "" {
-			exec(t, conn, step.pragma)
+			mustExec(t, conn, step.pragma)
 		}
 		before := store.count()
 		if err := insertRow(conn, before, 10); err != nil {
@@ -285,7 +285,7 @@ func TestDurabilityFollowsPragmaSynchronous(t *testing.T) {
 func TestCrashLeavesExactlyTheCommittedTransactions(t *testing.T) {
 	store := newTestStore()
 	conn := open(t, New(store), "crash.db", "&_pragma=cache_size(20)")
-	exec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, tx INTEGER, pad BLOB)`)
+	mustExec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, tx INTEGER, pad BLOB)`)
 
 	// Transactions of varied size, some spilling the small cache, until
 	// the store dies as a killed browser would: nothing after reaches it.
@@ -296,7 +296,7 @@ func TestCrashLeavesExactlyTheCommittedTransactions(t *testing.T) {
 			store.broken = errors.New("browser killed")
 		}
 		rows := 1 + (tx*37)%120
-		exec(t, conn, `BEGIN`)
+		mustExec(t, conn, `BEGIN`)
 		for range rows {
 			id++
 			stmt, _, _ := conn.Prepare(`INSERT INTO t VALUES (?, ?, randomblob(700))`)
@@ -313,7 +313,7 @@ func TestCrashLeavesExactlyTheCommittedTransactions(t *testing.T) {
 		} else if tx < 45 {
 			t.Fatalf("tx %d: %v", tx, err)
 		} else if !conn.GetAutocommit() {
-			exec(t, conn, `ROLLBACK`)
+			mustExec(t, conn, `ROLLBACK`)
 		}
 	}
 	if len(committed) != 44 {
@@ -339,16 +339,16 @@ func TestCrashLeavesExactlyTheCommittedTransactions(t *testing.T) {
 func TestShrinkingFileDropsBlocks(t *testing.T) {
 	store := newTestStore()
 	conn := open(t, New(store), "shrink.db", "")
-	exec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
-	exec(t, conn, `BEGIN`)
+	mustExec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
+	mustExec(t, conn, `BEGIN`)
 	for i := range 300 {
 		if err := insertRow(conn, i, 2000); err != nil {
 			t.Fatal(err)
 		}
 	}
-	exec(t, conn, `COMMIT`)
-	exec(t, conn, `DELETE FROM t WHERE id >= 10`)
-	exec(t, conn, `VACUUM`)
+	mustExec(t, conn, `COMMIT`)
+	mustExec(t, conn, `DELETE FROM t WHERE id >= 10`)
+	mustExec(t, conn, `VACUUM`)
 
 	img, _, _ := store.Load("shrink.db")
 	pages := queryText(t, conn, `PRAGMA page_count`)
@@ -370,7 +370,7 @@ func TestOtherPageSizes(t *testing.T) {
 		t.Run(fmt.Sprint(size), func(t *testing.T) {
 			store := newTestStore()
 			conn := open(t, New(store), "pages.db", fmt.Sprintf("&_pragma=page_size(%d)", size))
-			exec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
+			mustExec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
 			for i := range 50 {
 				if err := insertRow(conn, i, 900); err != nil {
 					t.Fatal(err)
@@ -398,7 +398,7 @@ func TestASecondConnectionIsRefusedUntilTheFirstCloses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exec(t, a, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
+	mustExec(t, a, `CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB)`)
 
 	if b, err := sqlite3.Open("file:single.db?vfs=" + name); err == nil {
 		b.Close()
@@ -425,19 +425,19 @@ func TestASecondConnectionIsRefusedUntilTheFirstCloses(t *testing.T) {
 
 func TestWALIsRefused(t *testing.T) {
 	conn := open(t, New(newTestStore()), "wal.db", "")
-	exec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY)`)
+	mustExec(t, conn, `CREATE TABLE t (id INTEGER PRIMARY KEY)`)
 	conn.Exec(`PRAGMA journal_mode=WAL`)
 	if got := queryText(t, conn, `PRAGMA journal_mode`); got == "wal" {
 		t.Error("the database switched to WAL, whose log would never be persisted")
 	}
-	exec(t, conn, `INSERT INTO t VALUES (1)`)
+	mustExec(t, conn, `INSERT INTO t VALUES (1)`)
 }
 
 func TestTemporaryFilesStayInMemory(t *testing.T) {
 	store := newTestStore()
 	conn := open(t, New(store), "temp.db", "&_pragma=temp_store(file)&_pragma=cache_size(10)")
-	exec(t, conn, `CREATE TEMP TABLE scratch (id INTEGER PRIMARY KEY, pad BLOB)`)
-	exec(t, conn, `INSERT INTO scratch SELECT value, randomblob(900) FROM generate_series(1, 300)`)
+	mustExec(t, conn, `CREATE TEMP TABLE scratch (id INTEGER PRIMARY KEY, pad BLOB)`)
+	mustExec(t, conn, `INSERT INTO scratch SELECT value, randomblob(900) FROM generate_series(1, 300)`)
 	if got := queryText(t, conn, `SELECT count(*) FROM (SELECT pad FROM scratch ORDER BY pad)`); got != "300" {
 		t.Errorf("sorted %s rows, want 300", got)
 	}

@@ -1,0 +1,419 @@
+//go:build browser && !js
+
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	cdpstorage "github.com/chromedp/cdproto/storage"
+	"github.com/chromedp/chromedp"
+)
+
+// The tests here run in real headless Chromium: the package's own tests
+// under wasmbrowsertest, and scenarios that need whole browsers (reloads,
+// tabs, a killed browser process) driven over DevTools against a harness
+// page (internal/harness).
+
+func TestBrowserStorageUnderWasmbrowsertest(t *testing.T) {
+	out, err := goCommand(t, "test", "-count=1", "-exec", wasmExec(t), ".").CombinedOutput()
+	t.Logf("wasm/storage in Chromium:\n%s", out)
+	if err != nil {
+		t.Fatalf("the storage package's browser tests failed: %v", err)
+	}
+}
+
+func TestBrowserSessionSurvivesReload(t *testing.T) {
+	srv := serveHarness(t)
+	b := launch(t, t.TempDir())
+	tab := b.newTab(t)
+	tab.navigate(t, srv+"?mode=reload")
+	seeded := tab.expect(t, "seeded", 120*time.Second)
+
+	// No Close: the page goes away as when the user presses reload.
+	if err := chromedp.Run(tab.ctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	read := tab.expect(t, "read", 120*time.Second)
+	if read["fingerprint"] != seeded["fingerprint"] {
+		t.Fatal("after the reload the device and its 1,000 pre-keys differ from those written")
+	}
+	t.Logf("reopening the session of 1,000 pre-keys took %v ms", read["openMs"])
+}
+
+func TestBrowserSecondTabIsRefused(t *testing.T) {
+	srv := serveHarness(t)
+	b := launch(t, t.TempDir())
+	first := b.newTab(t)
+	first.navigate(t, srv+"?mode=hold")
+	first.expect(t, "opened", 60*time.Second)
+
+	second := b.newTab(t)
+	second.navigate(t, srv+"?mode=hold")
+	refused := second.expect(t, "error", 60*time.Second)
+	if refused["held"] != true || !strings.Contains(fmt.Sprint(refused["error"]), "the session is open in another tab") {
+		t.Fatalf("the second tab reported %v; want the clear \"open in another tab\" error", refused)
+	}
+
+	// Once the first tab is gone, the second may open the store.
+	first.close()
+	if err := chromedp.Run(second.ctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	second.expect(t, "opened", 60*time.Second)
+}
+
+func TestBrowserFullStorageFailsWithSQLiteFull(t *testing.T) {
+	srv := serveHarness(t)
+	b := launch(t, t.TempDir())
+	tab := b.newTab(t)
+	// Lower the origin's quota so that the store fills it quickly.
+	if err := chromedp.Run(tab.ctx, cdpstorage.OverrideQuotaForOrigin(srv).WithQuotaSize(8<<20)); err != nil {
+		t.Fatal(err)
+	}
+	tab.navigate(t, srv+"?mode=quota")
+	got := tab.expect(t, "quota", 120*time.Second)
+	t.Logf("quota: %v", got)
+	if got["full"] != true {
+		t.Errorf("the write that exceeded the quota failed with %v, want SQLITE_FULL", got["error"])
+	}
+	if got["reported"] != true {
+		t.Error("the quota failure was not delivered on Store.Failures")
+	}
+	if committed, _ := got["committed"].(float64); committed < 1 || got["present"] != got["committed"] {
+		t.Errorf("%v writes committed before the quota ran out, %v still present; want all of at least one", got["committed"], got["present"])
+	}
+	if got["integrity"] != "ok" {
+		t.Errorf("integrity check after the failure: %v", got["integrity"])
+	}
+}
+
+// TestBrowserKilledBrowserKeepsEveryCommit kills Chromium at random moments
+// while the harness commits transactions of one to 60 rows, and checks on
+// each relaunch that the database is sound and holds every transaction
+// reported as committed, none of them torn. Each relaunch checks the
+// transactions since the previous check; the last one checks them all.
+func TestBrowserKilledBrowserKeepsEveryCommit(t *testing.T) {
+	const trials = 20
+	srv := serveHarness(t)
+	profile := t.TempDir()
+	reported := 0 // the last transaction reported as committed
+	commits := 0
+	checked := 1 // transactions before this one were found complete
+	for trial := 1; trial <= trials+1; trial++ {
+		if trial > trials {
+			checked = 1
+		}
+		b := launch(t, profile)
+		tab := b.newTab(t)
+		tab.navigate(t, fmt.Sprintf("%s?mode=crash&from=%d", srv, checked))
+		v := tab.expect(t, "verified", 60*time.Second)
+		if v["integrity"] != "ok" {
+			t.Fatalf("trial %d: integrity check after the kill: %v", trial, v["integrity"])
+		}
+		next := int(v["next"].(float64))
+		if next <= reported {
+			t.Fatalf("trial %d: transaction %d was reported committed, but the database stops before %d", trial, reported, next)
+		}
+		checked = next
+		if trial > trials {
+			b.kill(t)
+			break
+		}
+		// Kill at a random moment while transactions commit.
+		deadline := time.After(time.Duration(50+rand.IntN(950)) * time.Millisecond)
+	collect:
+		for {
+			select {
+			case e := <-tab.events:
+				switch e["event"] {
+				case "committed":
+					reported = int(e["seq"].(float64))
+					commits++
+				case "error":
+					t.Fatalf("trial %d: the harness failed: %v", trial, e["error"])
+				}
+			case <-deadline:
+				break collect
+			}
+		}
+		b.kill(t)
+	}
+	t.Logf("%d trials, %d transactions committed, the last one %d", trials, commits, reported)
+	if commits < trials {
+		t.Fatalf("only %d transactions committed across %d trials; the kills did not land mid-stream", commits, trials)
+	}
+}
+
+// goCommand runs the go tool for js/wasm in this package, with the wasm
+// module file that swaps in the browser WebSocket transport.
+func goCommand(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	modfile, err := filepath.Abs(filepath.Join("..", "..", "build", "wasm.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(modfile); err != nil {
+		t.Fatalf("%s is missing: run `make build/wasm.mod` (make test does)", modfile)
+	}
+	cmd := exec.CommandContext(t.Context(), "go", append(args[:1:1], append([]string{"-modfile=" + modfile}, args[1:]...)...)...)
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	return cmd
+}
+
+func wasmExec(t *testing.T) string {
+	exe := os.Getenv("WAPRIVACY_WASM_EXEC")
+	if exe == "" {
+		t.Fatal("WAPRIVACY_WASM_EXEC is not set: run `make test`, which builds bin/wasmbrowsertest")
+	}
+	return exe
+}
+
+var harness struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// serveHarness builds the harness once per test binary and serves it with
+// its page; it returns the page's URL, which is also its origin.
+func serveHarness(t *testing.T) string {
+	t.Helper()
+	harness.once.Do(func() {
+		harness.dir, harness.err = os.MkdirTemp("", "storage-harness")
+		if harness.err != nil {
+			return
+		}
+		build := goCommand(t, "build", "-o", filepath.Join(harness.dir, "harness.wasm"), "./internal/harness")
+		if out, err := build.CombinedOutput(); err != nil {
+			harness.err = fmt.Errorf("building the harness: %v\n%s", err, out)
+			return
+		}
+		root, err := exec.Command("go", "env", "GOROOT").Output()
+		if err != nil {
+			harness.err = fmt.Errorf("go env GOROOT: %v", err)
+			return
+		}
+		support, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(root)), "lib", "wasm", "wasm_exec.js"))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(harness.dir, "wasm_exec.js"), support, 0o644)
+		}
+		if err == nil {
+			err = os.WriteFile(filepath.Join(harness.dir, "index.html"), []byte(harnessPage), 0o644)
+		}
+		harness.err = err
+	})
+	if harness.err != nil {
+		t.Fatal(harness.err)
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(harness.dir)))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// harnessPage runs the harness; instantiateStreaming keeps V8's compiled
+// code cache across launches on the same profile.
+const harnessPage = `<!doctype html>
+<script src="wasm_exec.js"></script>
+<script>
+const go = new Go();
+WebAssembly.instantiateStreaming(fetch("harness.wasm"), go.importObject)
+  .then((r) => go.run(r.instance))
+  .catch((e) => console.log("harness:" + JSON.stringify({event: "error", error: String(e)})));
+</script>
+`
+
+type browser struct {
+	ctx         context.Context
+	cancelAlloc context.CancelFunc
+	pid         int
+	stopped     bool
+}
+
+// launch starts headless Chromium on the given profile directory.
+func launch(t *testing.T, profile string) *browser {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.UserDataDir(profile),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, _ := chromedp.NewContext(allocCtx)
+	b := &browser{ctx: ctx, cancelAlloc: cancelAlloc}
+	t.Cleanup(func() { b.stop(t, false) })
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	b.pid = chromedp.FromContext(ctx).Browser.Process().Pid
+	return b
+}
+
+// kill SIGKILLs the browser and every process it started, as a crash
+// would (IndexedDB lives in a storage service process of its own).
+func (b *browser) kill(t *testing.T) {
+	b.stop(t, true)
+}
+
+// stop ends the browser, crashing it or closing it, and waits until all
+// its processes are gone so that the profile is free.
+func (b *browser) stop(t *testing.T, crash bool) {
+	if b.stopped || b.pid == 0 {
+		b.cancelAlloc()
+		return
+	}
+	b.stopped = true
+	pids := append([]int{b.pid}, descendants(b.pid)...)
+	if !crash {
+		ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+		chromedp.Cancel(ctx)
+		cancel()
+	}
+	for _, pid := range pids {
+		if isChromium(pid) { // not a recycled pid
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for _, pid := range pids {
+		for alive(pid) && isChromium(pid) {
+			if time.Now().After(deadline) {
+				t.Errorf("Chromium process %d survived SIGKILL", pid)
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	b.cancelAlloc()
+}
+
+func isChromium(pid int) bool {
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	return err == nil && strings.Contains(string(cmdline), "chromium")
+}
+
+// descendants lists the processes below pid, from /proc.
+func descendants(pid int) []int {
+	children := map[int][]int{}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if ppid, ok := parentOf(p); ok {
+			children[ppid] = append(children[ppid], p)
+		}
+	}
+	var out []int
+	for queue := children[pid]; len(queue) > 0; queue = queue[1:] {
+		out = append(out, queue[0])
+		queue = append(queue, children[queue[0]]...)
+	}
+	return out
+}
+
+// stat returns a process's state letter and parent from /proc/pid/stat.
+func stat(pid int) (state byte, ppid int, ok bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, 0, false
+	}
+	// The command name in parentheses may hold spaces; fields follow it.
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(fields) < 2 {
+		return 0, 0, false
+	}
+	ppid, err = strconv.Atoi(fields[1])
+	return fields[0][0], ppid, err == nil
+}
+
+func parentOf(pid int) (int, bool) {
+	_, ppid, ok := stat(pid)
+	return ppid, ok
+}
+
+func alive(pid int) bool {
+	state, _, ok := stat(pid)
+	return ok && state != 'Z'
+}
+
+type tab struct {
+	ctx    context.Context
+	close  context.CancelFunc
+	events chan map[string]any
+}
+
+// newTab opens a tab whose harness reports arrive on events.
+func (b *browser) newTab(t *testing.T) *tab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx)
+	tb := &tab{ctx: ctx, close: cancel, events: make(chan map[string]any, 4096)}
+	chromedp.ListenTarget(ctx, func(ev any) {
+		e, ok := ev.(*runtime.EventConsoleAPICalled)
+		if !ok || len(e.Args) == 0 {
+			return
+		}
+		var line string
+		if json.Unmarshal([]byte(e.Args[0].Value), &line) != nil {
+			return
+		}
+		msg, ok := strings.CutPrefix(line, "harness:")
+		if !ok {
+			t.Logf("console.%s: %s", e.Type, line)
+			return
+		}
+		var event map[string]any
+		if json.Unmarshal([]byte(msg), &event) == nil {
+			select {
+			case tb.events <- event:
+			default:
+			}
+		}
+	})
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return tb
+}
+
+func (tb *tab) navigate(t *testing.T, url string) {
+	t.Helper()
+	if err := chromedp.Run(tb.ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// expect waits for the named event, failing on a harness error.
+func (tb *tab) expect(t *testing.T, name string, timeout time.Duration) map[string]any {
+	t.Helper()
+	deadline := time.After(timeout)
+	for {
+		select {
+		case e := <-tb.events:
+			if e["event"] == name {
+				return e
+			}
+			if e["event"] == "error" {
+				t.Fatalf("waiting for %q, the harness failed: %v", name, e["error"])
+			}
+		case <-deadline:
+			t.Fatalf("no %q from the harness within %v", name, timeout)
+		}
+	}
+}
