@@ -18,9 +18,9 @@
 // fails with SQLITE_FULL and is reported on VFS.Failures.
 //
 // A database takes one connection at a time (sql.DB.SetMaxOpenConns(1)),
-// and one browser tab at a time, which package tablock enforces. Blocking calls into IndexedDB wait
-// for the browser's event loop, so SQL must never run inside a js.FuncOf
-// callback: start a goroutine there instead.
+// and one browser tab at a time, which package tablock enforces. Calls
+// into IndexedDB wait for the browser's event loop, so SQL must never run
+// inside a js.FuncOf callback: start a goroutine there instead.
 //
 // Outside the browser, MemoryStore stands in for IndexedDB.
 package idbvfs
