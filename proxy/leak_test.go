@@ -27,7 +27,7 @@ func checkLeaks(t testing.TB) {
 			if time.Now().After(deadline) {
 				var dump bytes.Buffer
 				pprof.Lookup("goroutine").WriteTo(&dump, 1)
-				t.Errorf("leak: %d goroutines (was %d), %d open files (was %d)\n%s", g, goroutines, f, fds, dump.String())
+				t.Errorf("leak: %d goroutines (was %d), %d open files (was %d): %v\n%s", g, goroutines, f, fds, fdTargets(), dump.String())
 				return
 			}
 			time.Sleep(5 * time.Millisecond)
@@ -41,6 +41,16 @@ func openFDs(t testing.TB) int {
 		t.Fatalf("counting open files: %v", err)
 	}
 	return len(entries)
+}
+
+func fdTargets() []string {
+	entries, _ := os.ReadDir("/proc/self/fd")
+	var targets []string
+	for _, e := range entries {
+		target, _ := os.Readlink("/proc/self/fd/" + e.Name())
+		targets = append(targets, e.Name()+"="+target)
+	}
+	return targets
 }
 
 // liveHeap is the heap in use after a full collection: what the process

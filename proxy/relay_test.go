@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -18,10 +21,15 @@ import (
 // dialRelay opens the proxy's /ws as a browser on origin would.
 func dialRelay(t testing.TB, proxyURL, origin string) (*websocket.Conn, *http.Response, error) {
 	t.Helper()
+	return dialRelayHeader(t, proxyURL, http.Header{"Origin": {origin}})
+}
+
+func dialRelayHeader(t testing.TB, proxyURL string, h http.Header) (*websocket.Conn, *http.Response, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	c, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(proxyURL, "http")+"/ws", &websocket.DialOptions{
-		HTTPHeader: http.Header{"Origin": {origin}},
+		HTTPHeader: h,
 	})
 	if c != nil {
 		c.SetReadLimit(maxWhatsAppMessage)
@@ -44,6 +52,7 @@ func newRelayPair(t *testing.T, cfg Config) (client *websocket.Conn, up *echoUps
 }
 
 func TestRelayCopiesMessagesUnchanged(t *testing.T) {
+	checkLeaks(t)
 	client, up := newRelayPair(t, Config{})
 	if got := <-up.origins; got != "https://web.whatsapp.com" {
 		t.Errorf("upstream saw Origin %q, want WhatsApp Web's", got)
@@ -81,6 +90,7 @@ func TestRelayCopiesMessagesUnchanged(t *testing.T) {
 }
 
 func TestRelayCarriesSixteenMiBMessages(t *testing.T) {
+	checkLeaks(t)
 	client, _ := newRelayPair(t, Config{})
 	msg := bytes.Repeat([]byte{0xA5, 0x5A, 0x00}, (1<<24)/3)
 	if err := client.Write(t.Context(), websocket.MessageBinary, msg); err != nil {
@@ -93,6 +103,7 @@ func TestRelayCarriesSixteenMiBMessages(t *testing.T) {
 }
 
 func TestRelayPassesCloseCodesThrough(t *testing.T) {
+	checkLeaks(t)
 	client, _ := newRelayPair(t, Config{})
 	if err := client.Write(t.Context(), websocket.MessageText, []byte("close 4001 bye")); err != nil {
 		t.Fatal(err)
@@ -105,6 +116,7 @@ func TestRelayPassesCloseCodesThrough(t *testing.T) {
 }
 
 func TestRelayRefusesForeignOrigins(t *testing.T) {
+	checkLeaks(t)
 	up := newEchoUpstream(t)
 	ts, _ := newTestProxy(t, Config{Upstream: up.wsURL(), AllowedOrigins: []string{"https://shop.example", "http://localhost:*"}})
 	for _, origin := range []string{"https://evil.example", "https://shop.example.evil", "http://shop.example", "null", ""} {
@@ -134,6 +146,7 @@ func TestRelayRefusesForeignOrigins(t *testing.T) {
 }
 
 func TestRelayUpstreamDownClosesWithReason(t *testing.T) {
+	checkLeaks(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -153,6 +166,7 @@ func TestRelayUpstreamDownClosesWithReason(t *testing.T) {
 }
 
 func TestRelayClientCloseReachesUpstream(t *testing.T) {
+	checkLeaks(t)
 	closed := make(chan error, 1)
 	up := newEchoUpstream(t)
 	up.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -181,6 +195,7 @@ func TestRelayClientCloseReachesUpstream(t *testing.T) {
 }
 
 func TestShutdownClosesSessionsGoingAway(t *testing.T) {
+	checkLeaks(t)
 	up := newEchoUpstream(t)
 	ts, srv := newTestProxy(t, Config{Upstream: up.wsURL()})
 	client, _, err := dialRelay(t, ts.URL, ts.URL)
@@ -218,4 +233,129 @@ func handshakeRequest(origin string) *http.Request {
 	r.Header.Set("Sec-WebSocket-Version", "13")
 	r.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
 	return r
+}
+
+func TestRelayKeepsBytesSentWithTheHandshake(t *testing.T) {
+	checkLeaks(t)
+	up := newEchoUpstream(t)
+	ts, _ := newTestProxy(t, Config{Upstream: up.wsURL()})
+	// A client that does not wait for the handshake response: its first
+	// frame arrives with the request, and net/http reads it ahead.
+	c := dialRaw(t, ts.URL, frame(true, opBinary, []byte("WA\x06\x03early"), true))
+	_, op, p, err := c.readFrame()
+	if err != nil || op != opBinary || string(p) != "WA\x06\x03early" {
+		t.Fatalf("echo of the early frame: opcode %d %q, %v", op, p, err)
+	}
+}
+
+func TestRelayForwardsFramesByteForByte(t *testing.T) {
+	checkLeaks(t)
+	// What each side sends: fragmented messages with a ping between the
+	// fragments, an empty message, and a frame larger than the copy buffer.
+	var fromBrowser, fromUpstream []byte
+	for _, masked := range []bool{true, false} {
+		var b []byte
+		b = append(b, frame(false, opBinary, []byte("frag-1"), masked)...)
+		b = append(b, frame(true, opPing, []byte("are you there"), masked)...)
+		b = append(b, frame(false, opContinuation, bytes.Repeat([]byte{7}, 3000), masked)...)
+		b = append(b, frame(true, opContinuation, []byte("frag-3"), masked)...)
+		b = append(b, frame(true, opText, nil, masked)...)
+		b = append(b, frame(true, opBinary, bytes.Repeat([]byte{9}, copyBufferSize*2+17), masked)...)
+		if masked {
+			fromBrowser = b
+		} else {
+			fromUpstream = b
+		}
+	}
+	got := make(chan []byte, 1)
+	upURL := newRawUpstream(t, func(c *rawConn) {
+		buf := make([]byte, len(fromBrowser))
+		if _, err := io.ReadFull(c.r, buf); err != nil {
+			got <- nil
+			return
+		}
+		got <- buf
+		c.Write(fromUpstream)
+		io.Copy(io.Discard, c.r)
+	})
+	ts, _ := newTestProxy(t, Config{Upstream: upURL})
+	c := dialRaw(t, ts.URL, nil)
+	if _, err := c.Write(fromBrowser); err != nil {
+		t.Fatal(err)
+	}
+	if b := <-got; !bytes.Equal(b, fromBrowser) {
+		t.Fatalf("the upstream got %d bytes, not the browser's %d bytes unchanged", len(b), len(fromBrowser))
+	}
+	buf := make([]byte, len(fromUpstream))
+	if _, err := io.ReadFull(c.r, buf); err != nil || !bytes.Equal(buf, fromUpstream) {
+		t.Fatalf("the browser got %d bytes (%v), not the upstream's %d bytes unchanged", len(buf), err, len(fromUpstream))
+	}
+}
+
+func TestRelayRefusesBadHandshakes(t *testing.T) {
+	checkLeaks(t)
+	up := newEchoUpstream(t)
+	ts, srv := newTestProxy(t, Config{Upstream: up.wsURL()})
+	for _, tc := range []struct {
+		name   string
+		edit   func(*http.Request)
+		status int
+	}{
+		{"plain GET", func(r *http.Request) { r.Header.Del("Upgrade"); r.Header.Del("Connection") }, http.StatusUpgradeRequired},
+		{"old version", func(r *http.Request) { r.Header.Set("Sec-WebSocket-Version", "8") }, http.StatusUpgradeRequired},
+		{"bad key", func(r *http.Request) { r.Header.Set("Sec-WebSocket-Key", "short") }, http.StatusBadRequest},
+		{"POST", func(r *http.Request) { r.Method = http.MethodPost }, http.StatusMethodNotAllowed},
+	} {
+		r := handshakeRequest(ts.URL)
+		r.URL, r.RequestURI, r.Host = mustParse(t, ts.URL+"/ws"), "", ""
+		tc.edit(r)
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s: got %d, want %d", tc.name, resp.StatusCode, tc.status)
+		}
+	}
+	if n := refusedCount(srv, refusedHandshake); n != 4 {
+		t.Errorf("refused{bad_handshake} = %v, want 4", n)
+	}
+	if len(up.origins) != 0 {
+		t.Error("a bad handshake reached the upstream")
+	}
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+}
+
+func mustParse(t testing.TB, raw string) *url.URL {
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestRelayPassesPingsThrough(t *testing.T) {
+	checkLeaks(t)
+	pong := make(chan string, 1)
+	upURL := newRawUpstream(t, func(c *rawConn) {
+		c.Write(frame(true, opPing, []byte("upstream ping"), false))
+		_, op, p, err := c.readFrame()
+		if err != nil || op != opPong {
+			report(pong, fmt.Sprintf("opcode %d, %v", op, err))
+			return
+		}
+		report(pong, string(p))
+		io.Copy(io.Discard, c.r)
+	})
+	ts, _ := newTestProxy(t, Config{Upstream: upURL})
+	c, _, err := dialRelay(t, ts.URL, ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// coder/websocket answers pings while it reads.
+	go c.Read(context.Background())
+	if got := <-pong; got != "upstream ping" {
+		t.Fatalf("upstream got %q, want the browser's pong to its ping", got)
+	}
 }

@@ -29,6 +29,27 @@ func (s *session) watch() {
 		}
 		next = closeTimeout - waited
 	}
+	// Stalls come before idleness, since a stuck write stops all traffic
+	// too. When one peer stops reading, the stall spreads: the relay stops
+	// reading the other peer, which then blocks writing to the relay and
+	// stops reading in turn. The write stuck longest names the culprit.
+	var stuck [2]time.Duration
+	for dir := range s.writeStart {
+		if start := s.writeStart[dir].Load(); start != 0 {
+			stuck[dir] = now - time.Duration(start-1)
+		}
+	}
+	worst := toUpstream
+	if stuck[toClient] > stuck[toUpstream] {
+		worst = toClient
+	}
+	if stuck[worst] >= s.relay.writeTimeout {
+		s.stalled(1 - worst)
+		return
+	}
+	if stuck[worst] > 0 {
+		next = min(next, s.relay.writeTimeout-stuck[worst])
+	}
 	idleFor := now
 	if last := s.lastMove.Load(); last != 0 {
 		idleFor = now - time.Duration(last-1)
@@ -39,24 +60,26 @@ func (s *session) watch() {
 		return
 	}
 	next = min(next, s.relay.idleTimeout-idleFor)
-	for dir, reason := range [2]endReason{toUpstream: endUpstreamStalled, toClient: endClientStalled} {
-		start := s.writeStart[dir].Load()
-		if start == 0 {
-			continue
-		}
-		stuck := now - time.Duration(start-1)
-		if stuck >= s.relay.writeTimeout {
-			s.end(reason, 0, [2]closeMsg{})
-			s.closeNow()
-			return
-		}
-		next = min(next, s.relay.writeTimeout-stuck)
-	}
 	s.mu.Lock()
 	if s.phase == relaying {
 		s.timer.Reset(s.checkEvery(next))
 	}
 	s.mu.Unlock()
+}
+
+// stalled ends the session because the peer on side has stopped reading:
+// its connection is dropped, since a close frame could not reach it, and
+// the other peer is told.
+func (s *session) stalled(side int) {
+	var msgs [2]closeMsg
+	reason := endClientStalled
+	msgs[sideUpstream] = closeMsg{closeGoingAway, "client stopped reading"}
+	if side == sideUpstream {
+		reason = endUpstreamStalled
+		msgs = [2]closeMsg{sideClient: {closeBadGateway, "upstream stopped reading"}}
+	}
+	s.end(reason, 0, msgs)
+	s.peers[side].conn.Close()
 }
 
 // checkEvery is when the watchdog next looks: when the idle timeout could

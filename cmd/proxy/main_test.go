@@ -1,0 +1,61 @@
+package main
+
+import (
+	"flag"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestEnvironmentSetsDefaultsAndFlagsWin(t *testing.T) {
+	t.Setenv("WAPRIVACY_MAX_CONNS", "7")
+	t.Setenv("WAPRIVACY_IDLE_TIMEOUT", "2m")
+	t.Setenv("WAPRIVACY_CONN_RATE", "0.5")
+	f := &envFlags{fs: flag.NewFlagSet("test", flag.ContinueOnError)}
+	maxConns := f.Int("max-conns", "WAPRIVACY_MAX_CONNS", 1, "")
+	idle := f.Duration("idle-timeout", "WAPRIVACY_IDLE_TIMEOUT", time.Second, "")
+	rate := f.Float("conn-rate", "WAPRIVACY_CONN_RATE", 1, "")
+	msg := f.Int64("max-message", "WAPRIVACY_MAX_MESSAGE", 42, "")
+	if err := f.Parse([]string{"-max-conns", "9"}); err != nil {
+		t.Fatal(err)
+	}
+	if *maxConns != 9 || *idle != 2*time.Minute || *rate != 0.5 || *msg != 42 {
+		t.Fatalf("got max-conns %d, idle %v, rate %v, max-message %d; want 9 (flag), 2m and 0.5 (environment), 42 (default)",
+			*maxConns, *idle, *rate, *msg)
+	}
+}
+
+func TestBadEnvironmentIsReportedAllAtOnce(t *testing.T) {
+	t.Setenv("WAPRIVACY_MAX_CONNS", "lots")
+	t.Setenv("WAPRIVACY_IDLE_TIMEOUT", "3")
+	f := &envFlags{fs: flag.NewFlagSet("test", flag.ContinueOnError)}
+	f.Int("max-conns", "WAPRIVACY_MAX_CONNS", 1, "")
+	f.Duration("idle-timeout", "WAPRIVACY_IDLE_TIMEOUT", time.Second, "")
+	err := f.Parse(nil)
+	if err == nil || !strings.Contains(err.Error(), `$WAPRIVACY_MAX_CONNS="lots"`) || !strings.Contains(err.Error(), `$WAPRIVACY_IDLE_TIMEOUT="3"`) {
+		t.Fatalf("got %v, want both bad variables named", err)
+	}
+}
+
+func TestRunRejectsBadSettingsAllAtOnce(t *testing.T) {
+	err := run([]string{"-dist", t.TempDir(), "-max-conns", "0", "-idle-timeout", "0s", "-conn-rate", "-1", "-trusted-proxies", "lb.example"})
+	if err == nil {
+		t.Fatal("run accepted bad settings")
+	}
+	for _, want := range []string{"-max-conns 0", "-idle-timeout 0", "connection rate -1", `"lb.example"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+}
+
+func TestUsageNamesEveryVariable(t *testing.T) {
+	f := &envFlags{fs: flag.NewFlagSet("test", flag.ContinueOnError)}
+	f.String("listen", "WAPRIVACY_LISTEN", ":8080", "address to listen on")
+	var usage strings.Builder
+	f.fs.SetOutput(&usage)
+	f.fs.PrintDefaults()
+	if !strings.Contains(usage.String(), "$WAPRIVACY_LISTEN") {
+		t.Fatalf("usage does not name the variable:\n%s", usage.String())
+	}
+}
