@@ -79,15 +79,18 @@ test-native:
 
 # Packages whose Go runs in the browser, tested there by wasmbrowsertest.
 WASM_TESTED := ./wasm/jsapi
+# Packages with TestBrowser… tests (build tag browser), which drive
+# Chromium themselves.
+BROWSER_TESTED := ./proxy ./cmd/app ./wasm/idbvfs ./wasm/tablock ./wasm/storage
 
 # Browser tests need the built site and the wasm test runner.
 test-browser: build build/demo-site/index.html bin/wasmbrowsertest $(WASM_MOD)
 	cd wasm/wsjs && $(WASM_ENV) $(GO) vet .
-	$(WASM_ENV) $(GO) vet -modfile=$(WASM_MOD) $(WASM_TESTED)
+	$(WASM_ENV) $(GO) vet -modfile=$(WASM_MOD) $(WASM_TESTED) ./wasm/idbvfs ./wasm/tablock ./wasm/storage/...
 	$(WASM_ENV) $(GO) test -modfile=$(WASM_MOD) -exec $(CURDIR)/bin/wasmbrowsertest -count=1 $(WASM_TESTED)
 	WAPRIVACY_DIST=$(CURDIR)/dist WAPRIVACY_DEMO_DIST=$(CURDIR)/build/demo-site \
 	WAPRIVACY_WASM_EXEC=$(CURDIR)/bin/wasmbrowsertest \
-		$(GO) test -tags browser -count=1 -run Browser ./...
+		$(GO) test -tags browser -count=1 -run Browser $(BROWSER_TESTED)
 
 clean:
 	rm -rf build bin dist dist.tmp
