@@ -165,9 +165,11 @@ func TestStaleListIsRetriedOnce(t *testing.T) {
 	if _, err := e.Snapshot(ctxT(t)); err != nil { // caches the list hash
 		t.Fatal(err)
 	}
-	// The phone edits the same list; the engine's hash is now stale. The
-	// engine's cache may or may not have seen the push yet: either way the
-	// change must land.
+	// With a one-way delay, the phone's edit reaches the server at once but
+	// its push reaches the engine only later, after the engine has sent its
+	// own edit with the hash it cached: WhatsApp answers 409, and the
+	// engine must re-read the list and retry.
+	env.SetFaults(t, emulator.Faults{LatencyMs: 150})
 	env.Control(t, http.MethodPost, "/control/accounts/"+phone+"/disallowed/profile",
 		map[string][]string{"add": {"5511900001111"}}, http.StatusOK, nil)
 	res, err := e.Apply(ctxT(t), privacy.Update{Except: map[privacy.Category]privacy.ExceptDelta{
@@ -180,7 +182,26 @@ func TestStaleListIsRetriedOnce(t *testing.T) {
 	if got := env.Account(t, phone).Disallowed["profile"]; !slices.Equal(slices.Sorted(slices.Values(got)), want) {
 		t.Errorf("emulator's profile exceptions %v, want %v", got, want)
 	}
-	assertSame(t, res.Snapshot, emulatorSnapshot(t, env))
+	if !slices.Equal(res.Snapshot.Except[privacy.Profile], want) {
+		t.Errorf("confirmed exceptions %v, want %v", res.Snapshot.Except[privacy.Profile], want)
+	}
+}
+
+func TestStaleListTwiceIsAConflict(t *testing.T) {
+	env, e := linked(t)
+	if _, err := e.Snapshot(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	// Every privacy set is refused as stale: the retry fails too, and the
+	// person is told to reload.
+	env.SetFaults(t, emulator.Faults{FailIQ: map[string]int{"privacy": 409}})
+	_, err := e.Apply(ctxT(t), privacy.Update{Except: map[privacy.Category]privacy.ExceptDelta{
+		privacy.Profile: {Add: []string{"5511900002222"}},
+	}})
+	var ee *engine.Error
+	if !errors.As(err, &ee) || ee.Status != engine.StatusConflict {
+		t.Fatalf("want a 409, got %v", err)
+	}
 }
 
 func TestPartialFailureRollsBack(t *testing.T) {
