@@ -1,13 +1,19 @@
-// waprivacy service worker. go-app fills in the version and the app shell.
-// Unlike go-app's default worker it waits for its work (waitUntil), caches
-// only same-origin shell files, serves navigations network-first with an
-// offline fallback, and never touches relay or API traffic.
+// waprivacy's service worker; the site generator fills in the version and
+// the app shell. Unlike go-app's default worker (see
+// ../shared/webstack.md §1.3) it waits for its work (waitUntil), caches
+// only the same-origin shell, answers navigations from the network first
+// with the cached page as the offline fallback, and never touches the
+// relay or any API traffic.
+"use strict";
+
 const cacheName = "app-{{.Version}}";
+const wasmURL = "/web/app.wasm";
 const shell = {{.ResourcesToCache}}.filter(
   (u) => new URL(u, self.location.origin).origin === self.location.origin,
 );
 
 self.addEventListener("install", (event) => {
+  // The old worker keeps serving until this one has the whole shell.
   event.waitUntil(
     caches.open(cacheName)
       .then((cache) => cache.addAll(shell))
@@ -32,16 +38,20 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (request.mode === "navigate") {
-    event.respondWith(
-      fetch(request).catch(() => caches.match("/", { cacheName })),
-    );
+    // Every route is the same page; offline, the cached "/" opens it.
+    event.respondWith(fetch(request).catch(() => caches.match("/", { cacheName })));
     return;
   }
-  if (shell.includes(url.pathname)) {
-    event.respondWith(
-      caches.match(request, { cacheName }).then((hit) => hit || fetch(request)),
-    );
+  // The wasm goes straight to the network, where its HTTP cache entry
+  // keeps Chrome's compiled code; the loader falls back to this worker's
+  // copy itself when offline.
+  if (url.pathname === wasmURL || !shell.includes(url.pathname)) {
+    return; // the relay at /ws, /healthz, the widget's checks: not ours
   }
-  // Everything else (the relay at /ws, health checks, future APIs) goes
-  // straight to the network.
+  // The rest of the shell: fresh when online, so the page, loader and
+  // wasm_exec.js always match the wasm; cached when offline.
+  event.respondWith(
+    fetch(request).catch(() => caches.match(request, { cacheName })
+      .then((hit) => hit || Response.error())),
+  );
 });

@@ -1,5 +1,5 @@
-// Package web holds the app's static assets: icons, styles, the service
-// worker and the embeddable widget. The site generator (cmd/app) copies
+// Package web holds the app's static assets: icons, styles, the loader,
+// the service worker and the embeddable widget. The site generator (cmd/app) copies
 // them into the site.
 package web
 
@@ -15,6 +15,13 @@ var Static embed.FS
 //
 //go:embed app-worker.js
 var ServiceWorker string
+
+// Loader is the template for /app.js, which replaces go-app's loader so
+// that Chrome keeps the wasm's compiled code between visits; the site
+// generator fills in its {{.X}} placeholders.
+//
+//go:embed app.js
+var Loader string
 
 // Widget is what the site serves at its root for embedding: widget.js,
 // the one-script-tag loader, and waprivacy.d.ts, the API's types.

@@ -4,83 +4,83 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/coder/websocket"
+
 	"github.com/waprivacy/waprivacy/proxy"
 )
 
-// serveApp serves the built site (make build) through the real proxy,
-// relaying to upstream.
-func serveApp(t *testing.T, upstream string) string {
+// productionSite serves the production build (make build), relaying to
+// upstream.
+func productionSite(t *testing.T, upstream string) *site {
 	t.Helper()
-	dist := os.Getenv("WAPRIVACY_DIST")
-	if dist == "" {
-		t.Fatal("WAPRIVACY_DIST is not set: run `make test`, which builds the site first")
-	}
-	srv, err := proxy.New(proxy.Config{Dist: dist, Upstream: upstream}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return serveSite(t, distDir(t, "WAPRIVACY_DIST"), proxy.Config{Upstream: upstream})
+}
+
+// deadUpstream is an address nothing listens on.
+func deadUpstream(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() { ts.Close(); srv.Shutdown(context.Background()) })
-	return ts.URL
+	addr := ln.Addr().String()
+	ln.Close()
+	return "ws://" + addr + "/ws/chat"
 }
 
-// newBrowser starts headless Chromium and forwards the page's console to
-// the test log.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
-	// A phone-sized screen: the layouts must work from 360 px up.
-	if err := chromedp.Run(ctx, chromedp.EmulateViewport(390, 844)); err != nil {
+// TestBrowserServedLoaderKeepsTheCodeCache pins our /app.js: it hands
+// instantiateStreaming fetch's own Response and counts progress on a
+// clone. go-app's loader wraps the Response, which makes Chrome compile
+// the 50 MB wasm again on every visit; a go-app upgrade or a generator
+// change must not bring it back. It also checks, in the page, that every
+// function go-app's wasm calls is there.
+func TestBrowserServedLoaderKeepsTheCodeCache(t *testing.T) {
+	s := productionSite(t, deadUpstream(t))
+	resp, err := http.Get(s.URL + "/app.js")
+	if err != nil {
 		t.Fatal(err)
 	}
-	chromedp.ListenTarget(ctx, func(ev any) {
-		if e, ok := ev.(*runtime.EventConsoleAPICalled); ok {
-			for _, arg := range e.Args {
-				t.Logf("console.%s: %s", e.Type, arg.Value)
-			}
+	js, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"instantiateStreaming(countProgress(response,", ".clone().body.getReader()", "caches.match(goappWasmURL)"} {
+		if !bytes.Contains(js, []byte(want)) {
+			t.Errorf("the served loader lacks %q", want)
 		}
-	})
-	return ctx
-}
+	}
+	for _, bad := range []string{"new Response(", "new ReadableStream(", "{{."} {
+		if bytes.Contains(js, []byte(bad)) {
+			t.Errorf("the served loader contains %q", bad)
+		}
+	}
 
-// screenshot saves the page for people to look at, when
-// WAPRIVACY_SCREENSHOTS names a directory.
-func screenshot(t *testing.T, ctx context.Context, name string) {
-	dir := os.Getenv("WAPRIVACY_SCREENSHOTS")
-	if dir == "" {
-		return
+	ctx := newBrowser(t, time.Minute, "en-US")
+	var missing []string
+	run(t, ctx, "loading the app",
+		chromedp.Navigate(s.URL),
+		chromedp.WaitNotPresent("#app-wasm-loader", chromedp.ByQuery),
+		chromedp.Evaluate(`["goappGetenv", "goappKeepBodyClean", "goappTryUpdate", "goappIsAppInstallable",
+			"goappIsAppleBrowser", "goappShowInstallPrompt", "goappNewNotification", "goappSubscribePushNotifications",
+			"goappNav", "goappOnUpdate", "goappOnAppInstallChange"].filter((f) => typeof window[f] !== "function")`, &missing),
+	)
+	if len(missing) > 0 {
+		t.Errorf("functions go-app's wasm calls are missing: %v", missing)
 	}
-	var png []byte
-	// Wait for images to decode, so the picture shows what a person sees.
-	waitImages := chromedp.Evaluate(`Promise.all([...document.images].map((i) => i.decode().catch(() => {})))`, nil,
-		func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) })
-	if err := chromedp.Run(ctx, waitImages, chromedp.FullScreenshot(&png, 100)); err != nil {
-		t.Errorf("screenshot %s: %v", name, err)
-		return
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-		t.Error(err)
+	var version string
+	run(t, ctx, "reading the env", chromedp.Evaluate(`goappGetenv("GOAPP_VERSION")`, &version))
+	if len(version) != 16 {
+		t.Errorf("GOAPP_VERSION is %q, want the wasm's hash", version)
 	}
 }
 
@@ -105,21 +105,13 @@ func TestBrowserAppStartsAndWhatsmeowDialsThroughRelay(t *testing.T) {
 		c.Read(r.Context()) // hold the connection until the test ends
 	}))
 	defer upstream.Close()
-	url := serveApp(t, "ws://"+upstream.Listener.Addr().String()+"/ws/chat")
+	s := productionSite(t, "ws://"+upstream.Listener.Addr().String()+"/ws/chat")
 
-	ctx := newBrowser(t)
-	var heading string
-	if err := chromedp.Run(ctx,
-		chromedp.Navigate(url),
-		// go-app removes its loader once the wasm has rendered.
-		chromedp.WaitNotPresent("#app-wasm-loader", chromedp.ByQuery),
-		chromedp.Text("#connection h2", &heading, chromedp.ByQuery),
-	); err != nil {
-		t.Fatal(err)
-	}
-	if heading == "" {
-		t.Error("the connection status has no heading")
-	}
+	ctx := newBrowser(t, time.Minute, "en-US")
+	run(t, ctx, "loading the app",
+		chromedp.Navigate(s.URL),
+		chromedp.WaitVisible(`#connect[data-state="connecting"]`, chromedp.ByQuery),
+	)
 	select {
 	case msg := <-firstMessage:
 		// "WA", magic 6, dictionary version 3, then the 3-byte length of the
@@ -134,29 +126,24 @@ func TestBrowserAppStartsAndWhatsmeowDialsThroughRelay(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("whatsmeow in the page never reached the upstream through the relay")
 	}
-	screenshot(t, ctx, "home-connecting")
+	shoot(t, ctx, "connect-connecting")
 }
 
-func TestBrowserAppReportsUnreachableUpstream(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := ln.Addr().String()
-	ln.Close()
-	url := serveApp(t, "ws://"+dead+"/ws/chat")
-
-	ctx := newBrowser(t)
-	var hint string
-	if err := chromedp.Run(ctx,
-		chromedp.Navigate(url),
-		chromedp.WaitVisible(`#connection[data-state="unreachable"]`, chromedp.ByQuery),
-		chromedp.Text("#connection .hint", &hint, chromedp.ByQuery),
-	); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains([]byte(hint), []byte("retrying")) {
+func TestBrowserUnreachableRelayOffersRetry(t *testing.T) {
+	s := productionSite(t, deadUpstream(t))
+	ctx := newBrowser(t, time.Minute, "en-US")
+	run(t, ctx, "loading the app",
+		chromedp.Navigate(s.URL),
+		chromedp.WaitVisible(`#connect #connection[data-state="unreachable"] #retry`, chromedp.ByQuery),
+	)
+	if hint := textOf(t, ctx, "#connection .hint"); !strings.Contains(hint, "retrying") {
 		t.Errorf("the unreachable state says %q; it should tell the person it retries", hint)
 	}
-	screenshot(t, ctx, "home-unreachable")
+	shoot(t, ctx, "connect-unreachable")
+	// Retry now: a new attempt starts at once, and fails again.
+	run(t, ctx, "retrying",
+		chromedp.Click("#retry", chromedp.ByQuery),
+		chromedp.WaitVisible(`#connect[data-state="connecting"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#connect[data-state="unreachable"]`, chromedp.ByQuery),
+	)
 }

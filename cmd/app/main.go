@@ -16,10 +16,11 @@ import (
 func main() {
 	out := flag.String("out", "dist", "directory to write the static site to (replaced as a whole)")
 	wasm := flag.String("wasm", "build/app.wasm", "the js/wasm build of this command")
+	precompress := flag.Bool("precompress", true, "write brotli and gzip variants (minutes for the wasm; skip for a quick local build)")
 	flag.Parse()
 
 	registerRoutes()
-	sizes, err := buildSite(*out, *wasm)
+	sizes, err := buildSite(*out, *wasm, *precompress)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "app: building the site:", err)
 		os.Exit(1)

@@ -13,5 +13,6 @@ import (
 // In the browser the program is the app itself.
 func main() {
 	registerRoutes()
+	registerHandlers()
 	app.RunWhenOnBrowser()
 }

@@ -5,10 +5,13 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/waprivacy/waprivacy/web"
@@ -39,9 +42,11 @@ func handler(version string) *app.Handler {
 		},
 		Styles:       []string{"/web/waprivacy.css"},
 		LoadingLabel: "Loading waprivacy… {progress}%",
-		// The proxy serves app.wasm compressed, without Content-Length.
-		WasmContentLengthHeader: "X-Uncompressed-Length",
-		ServiceWorkerTemplate:   web.ServiceWorker,
+		// Start the wasm's download with the page, before the deferred
+		// loader runs; crossorigin matches fetch's default mode, so the
+		// preload is used.
+		RawHeaders:            []string{`<link rel="preload" href="/web/app.wasm" as="fetch" type="application/wasm" crossorigin>`},
+		ServiceWorkerTemplate: web.ServiceWorker,
 		// The wasm's content hash: caches and the service worker change
 		// exactly when the app does.
 		Version: version,
@@ -50,7 +55,7 @@ func handler(version string) *app.Handler {
 
 // buildSite writes the whole site to a fresh directory next to out, then
 // swaps it in, so a half-written site is never served.
-func buildSite(out, wasmPath string) (wasmSizes, error) {
+func buildSite(out, wasmPath string, precompress bool) (wasmSizes, error) {
 	wasm, err := os.ReadFile(wasmPath)
 	if err != nil {
 		return wasmSizes{}, fmt.Errorf("reading the wasm build (run `make build`): %w", err)
@@ -62,8 +67,16 @@ func buildSite(out, wasmPath string) (wasmSizes, error) {
 	if err := os.RemoveAll(tmp); err != nil {
 		return sizes, err
 	}
-	if err := app.GenerateStaticWebsite(tmp, handler(sizes.version)); err != nil {
+	h := handler(sizes.version)
+	if err := app.GenerateStaticWebsite(tmp, h); err != nil {
 		return sizes, fmt.Errorf("generating pages: %w", err)
+	}
+	loader, err := loaderJS(h, sizes.raw)
+	if err != nil {
+		return sizes, err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "app.js"), loader, 0o644); err != nil {
+		return sizes, err
 	}
 	if err := copyAssets(filepath.Join(tmp, "web")); err != nil {
 		return sizes, fmt.Errorf("copying assets: %w", err)
@@ -75,19 +88,47 @@ func buildSite(out, wasmPath string) (wasmSizes, error) {
 	if err := os.WriteFile(wasmOut, wasm, 0o644); err != nil {
 		return sizes, err
 	}
-	if err := precompressSite(tmp); err != nil {
-		return sizes, fmt.Errorf("precompressing: %w", err)
-	}
-	if sizes.gzip, err = fileSize(wasmOut + ".gz"); err != nil {
-		return sizes, err
-	}
-	if sizes.brotli, err = fileSize(wasmOut + ".br"); err != nil {
-		return sizes, err
+	if precompress {
+		if err := precompressSite(tmp); err != nil {
+			return sizes, fmt.Errorf("precompressing: %w", err)
+		}
+		if sizes.gzip, err = fileSize(wasmOut + ".gz"); err != nil {
+			return sizes, err
+		}
+		if sizes.brotli, err = fileSize(wasmOut + ".br"); err != nil {
+			return sizes, err
+		}
 	}
 	if err := os.RemoveAll(out); err != nil {
 		return sizes, err
 	}
 	return sizes, os.Rename(tmp, out)
+}
+
+// loaderJS is our /app.js for h, which GenerateStaticWebsite has set up
+// (it fills h.Env with go-app's own variables). It replaces go-app's
+// loader, whose wrapped Response makes Chrome recompile the wasm on every
+// visit.
+func loaderJS(h *app.Handler, wasmSize int64) ([]byte, error) {
+	env, err := json.Marshal(h.Env)
+	if err != nil {
+		return nil, err
+	}
+	label, err := json.Marshal(h.LoadingLabel)
+	if err != nil {
+		return nil, err
+	}
+	js := strings.NewReplacer(
+		"{{.Env}}", string(env),
+		`"{{.LoadingLabel}}"`, string(label),
+		"{{.Wasm}}", "/web/app.wasm",
+		"{{.WasmContentLength}}", strconv.FormatInt(wasmSize, 10),
+		"{{.WorkerJS}}", "/app-worker.js",
+	).Replace(web.Loader)
+	if strings.Contains(js, "{{.") {
+		return nil, fmt.Errorf("the loader template has a placeholder the generator does not fill")
+	}
+	return []byte(js), nil
 }
 
 // copyAssets writes the embedded static assets into dir.

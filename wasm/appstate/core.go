@@ -320,6 +320,10 @@ func (c *Core) onStatus(s session.Status) {
 			if !v.Connected() {
 				v.Live = false
 			}
+			if s.State == session.StateLoggedOut {
+				accountData{queue: []Queued{}, history: []history.Entry{}}.apply(v)
+				v.Notice = nil
+			}
 		}
 	})
 }

@@ -14,6 +14,7 @@ import (
 
 	"go.mau.fi/whatsmeow"
 
+	"github.com/waprivacy/waprivacy/cmd/waemu/emulator"
 	"github.com/waprivacy/waprivacy/cmd/waemu/emutest"
 	"github.com/waprivacy/waprivacy/wasm/appstate"
 	"github.com/waprivacy/waprivacy/wasm/engine"
@@ -294,4 +295,19 @@ func TestSecondPageOnTheSameStoreIsRefused(t *testing.T) {
 	if _, err := other.Apply(context.Background(), setting(privacy.LastSeen, privacy.Nobody)); !errors.Is(err, appstate.ErrNotStarted) {
 		t.Errorf("Apply on a page that did not start: %v", err)
 	}
+}
+
+func TestAnUpdateWhoseConfirmationIsLostIsReadAgain(t *testing.T) {
+	env := emutest.Start(t)
+	n := &network{addr: env.Addr()}
+	p := link(t, env, n, newStore())
+	// The set goes through; the read that confirms it fails.
+	env.SetFaults(t, emulator.Faults{FailIQ: map[string]int{"privacy": 500}, FailIQAfter: 1, FailIQCount: 1})
+	out, err := p.core.Apply(ctxT(t), setting(privacy.Profile, privacy.Nobody))
+	if err == nil || !appstate.Unconfirmed(out.Result) {
+		t.Fatalf("Apply = %+v, %v: want an error for the lost confirmation, with every part applied", out.Result.Outcomes, err)
+	}
+	p.until(t, "the change read again", func(v appstate.View) bool {
+		return v.Live && v.Privacy.Settings[privacy.Profile] == privacy.Nobody
+	})
 }

@@ -32,6 +32,11 @@ func (c *Core) Apply(ctx context.Context, u privacy.Update) (Outcome, error) {
 	}
 	if e != nil {
 		res, err := e.Apply(ctx, u)
+		if err != nil && Unconfirmed(res) {
+			// Applied, but the confirming read was lost: read again, so
+			// the view and the history catch up.
+			c.work.Go(func() { e.Refresh(context.Background()) })
+		}
 		if !offline(err) {
 			return Outcome{Result: res}, err
 		}
@@ -181,6 +186,20 @@ func (c *Core) target() (string, *engine.Engine, error) {
 		return v.Current.Account, nil, nil
 	}
 	return v.Current.Account, c.manager.Engine(v.Current.Account), nil
+}
+
+// Unconfirmed reports whether a failed update was in fact applied whole,
+// and only WhatsApp's confirmation of it is missing.
+func Unconfirmed(res engine.Result) bool {
+	if len(res.Outcomes) == 0 {
+		return false
+	}
+	for _, o := range res.Outcomes {
+		if o.Result != engine.ResultApplied && o.Result != engine.ResultUnchanged {
+			return false
+		}
+	}
+	return true
 }
 
 // offline reports whether err means the change could not reach WhatsApp,

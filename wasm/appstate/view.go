@@ -56,8 +56,10 @@ type View struct {
 }
 
 // Linked reports whether the current account is linked, i.e. has a phone
-// number, whether or not it is connected now.
-func (v View) Linked() bool { return v.Current.Phone != "" }
+// number and was not logged out, whether or not it is connected now.
+func (v View) Linked() bool {
+	return v.Current.Phone != "" && v.Current.State != session.StateLoggedOut
+}
 
 // Connected reports whether the current account is connected now.
 func (v View) Connected() bool { return v.Current.State == session.StateConnected }

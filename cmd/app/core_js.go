@@ -1,0 +1,74 @@
+//go:build js
+
+package main
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/waprivacy/waprivacy/wasm/appstate"
+	"github.com/waprivacy/waprivacy/wasm/jsapi"
+	"github.com/waprivacy/waprivacy/wasm/session"
+	"github.com/waprivacy/waprivacy/wasm/ui"
+)
+
+// core is the page's state, the composition root: one per page, whatever
+// the route. Its views reach the components through go-app's state
+// (ui.StateView); its methods are called from the action handlers.
+//
+// For the JavaScript API and the /embed route (issue 6): once started,
+// core.Manager() is the page's session manager and core.CurrentAccount
+// names the account on screen, which is what jsapi.NewBackend takes (see
+// start); the backend's Do answers Z-API/RyzeAPI requests for that
+// account through wasm/api, and its Subscribe delivers "connection" and
+// "privacy" events. core.Subscribe gives the UI's whole view.
+var core = appstate.New(appstate.Options{
+	Session: session.Options{
+		// A person is waiting: retry within half a minute at worst, and
+		// the page has a "Retry now" button.
+		Backoff: session.Backoff{Min: time.Second, Max: 30 * time.Second, Jitter: 0.2},
+	},
+})
+
+// updateCheck is how often the app asks for a new version.
+const updateCheck = 30 * time.Minute
+
+var startOnce sync.Once
+
+// start runs the page's state and publishes its views, once per page,
+// however often the root component mounts. go-app runs it on its own
+// goroutine, so blocking on IndexedDB here is fine.
+func start(ctx app.Context, _ app.Action) {
+	startOnce.Do(func() {
+		var persisted bool
+		core.Subscribe(func(v appstate.View) {
+			ctx.SetState(ui.StateView, v)
+			if !persisted && v.Connected() {
+				persisted = true
+				askPersistentStorage()
+			}
+		})
+		if err := core.Start(context.Background()); err != nil {
+			app.Log("waprivacy: starting:", err)
+			return
+		}
+		// window.waprivacy: the Z-API/RyzeAPI API and events of the
+		// account on screen, for the page's own scripts.
+		jsapi.Install("waprivacy", jsapi.NewBackend(core.Manager(), core.CurrentAccount))
+		for range time.Tick(updateCheck) {
+			app.TryUpdate()
+		}
+	})
+}
+
+// askPersistentStorage asks the browser not to evict the linked session
+// when space runs low; browsers grant it to installed apps and sites in
+// use (see ../shared/webstack.md §4, eviction).
+func askPersistentStorage() {
+	if storage := app.Window().Get("navigator").Get("storage"); storage.Truthy() && storage.Get("persist").Truthy() {
+		storage.Call("persist")
+	}
+}

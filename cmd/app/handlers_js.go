@@ -1,0 +1,145 @@
+//go:build js
+
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/waprivacy/waprivacy/wasm/appstate"
+	"github.com/waprivacy/waprivacy/wasm/engine"
+	"github.com/waprivacy/waprivacy/wasm/privacy"
+	"github.com/waprivacy/waprivacy/wasm/ui"
+)
+
+// Action handlers: each does the I/O a component asked for, through the
+// core, and answers by setting the form's state. go-app runs each on its
+// own goroutine, so they may block.
+
+// requestTimeout bounds one person's request: the engine's own timeout
+// per WhatsApp request is 20 s, and an update with a rollback takes two.
+const requestTimeout = 60 * time.Second
+
+func registerHandlers() {
+	app.Handle(ui.ActionStart, start)
+	app.Handle(ui.ActionApply, handle(func(ctx context.Context, r ui.ApplyRequest) (string, ui.FormState) {
+		before := core.View().Privacy
+		out, err := core.Apply(ctx, r.Update)
+		return r.Form, changed(before, out, err)
+	}))
+	app.Handle(ui.ActionBlock, handle(func(ctx context.Context, r ui.BlockRequest) (string, ui.FormState) {
+		before := core.View().Privacy
+		out, err := core.SetBlocked(ctx, r.Phone, r.Blocked)
+		return r.Form, changed(before, out, err)
+	}))
+	app.Handle(ui.ActionPreset, handle(func(ctx context.Context, r ui.PresetRequest) (string, ui.FormState) {
+		before := core.View().Privacy
+		out, err := core.ApplyPreset(ctx, r.ID)
+		return r.Form, changed(before, out, err)
+	}))
+	app.Handle(ui.ActionUndo, handle(func(ctx context.Context, r ui.UndoRequest) (string, ui.FormState) {
+		before := core.View().Privacy
+		out, err := core.Undo(ctx, r.ID)
+		return r.Form, changed(before, out, err)
+	}))
+	app.Handle(ui.ActionResolve, handle(func(ctx context.Context, r ui.ResolveRequest) (string, ui.FormState) {
+		return r.Form, done(core.Resolve(ctx, r.ID, r.KeepMine))
+	}))
+	app.Handle(ui.ActionDiscard, handle(func(ctx context.Context, r ui.QueueRequest) (string, ui.FormState) {
+		return r.Form, done(core.Discard(ctx, r.ID))
+	}))
+	app.Handle(ui.ActionRetryQueue, handle(func(ctx context.Context, r ui.QueueRequest) (string, ui.FormState) {
+		return r.Form, done(core.RetryQueued(ctx))
+	}))
+	app.Handle(ui.ActionUnlink, handle(func(ctx context.Context, r ui.AccountRequest) (string, ui.FormState) {
+		return r.Form, done(core.Unlink(ctx, r.Key))
+	}))
+	app.Handle(ui.ActionPairPhone, handle(func(ctx context.Context, r ui.PairRequest) (string, ui.FormState) {
+		code, err := core.PairPhone(ctx, r.Phone)
+		s := done(err)
+		s.Value = code
+		return r.Form, s
+	}))
+	app.Handle(ui.ActionSelect, func(_ app.Context, a app.Action) {
+		if key, ok := a.Value.(string); ok {
+			logFailure(core.Select(key))
+		}
+	})
+	app.Handle(ui.ActionForget, func(_ app.Context, a app.Action) {
+		if key, ok := a.Value.(string); ok {
+			logFailure(core.Forget(key))
+		}
+	})
+	app.Handle(ui.ActionLink, func(app.Context, app.Action) { logFailure(core.Link()) })
+	app.Handle(ui.ActionRetry, func(app.Context, app.Action) { logFailure(core.Retry()) })
+}
+
+// handle adapts a request handler to an action handler: it checks the
+// action's value, bounds the work in time, and sets the form's state.
+func handle[R any](fn func(context.Context, R) (string, ui.FormState)) app.ActionHandler {
+	return func(ctx app.Context, a app.Action) {
+		r, ok := a.Value.(R)
+		if !ok {
+			app.Log("waprivacy: action", a.Name, "carries", a.Value)
+			return
+		}
+		c, cancel := context.WithTimeout(context.Background(), requestTimeout)
+		defer cancel()
+		form, state := fn(c, r)
+		ctx.SetState(ui.FormKey(form), state)
+	}
+}
+
+// changed reports an edit's outcome: what WhatsApp confirmed, that it
+// waits for the connection, or why it failed.
+func changed(before privacy.Snapshot, out appstate.Outcome, err error) ui.FormState {
+	switch {
+	case err != nil && appstate.Unconfirmed(out.Result):
+		return ui.FormState{Phase: ui.PhaseDone, Unconfirmed: true}
+	case err != nil:
+		return failed(err)
+	case out.Queued:
+		return ui.FormState{Phase: ui.PhaseQueued}
+	case out.Result.Snapshot.Settings == nil: // nothing was left to do
+		return ui.FormState{Phase: ui.PhaseDone}
+	}
+	return ui.FormState{Phase: ui.PhaseDone, Changes: privacy.Diff(before, out.Result.Snapshot)}
+}
+
+func done(err error) ui.FormState {
+	if err != nil {
+		return failed(err)
+	}
+	return ui.FormState{Phase: ui.PhaseDone}
+}
+
+// failed describes an error for FormResult: its status, its words, and
+// whether a failed update was undone.
+func failed(err error) ui.FormState {
+	s := ui.FormState{Phase: ui.PhaseFailed, Status: http.StatusInternalServerError, Detail: err.Error()}
+	var e *engine.Error
+	if !errors.As(err, &e) {
+		return s
+	}
+	s.Status = e.Status
+	for _, o := range e.Outcomes {
+		switch o.Result {
+		case engine.ResultRestoreFailed:
+			s.RestoreFailed = true
+		case engine.ResultFailed, engine.ResultRestored:
+			s.RolledBack = true
+		}
+	}
+	s.RolledBack = s.RolledBack && !s.RestoreFailed
+	return s
+}
+
+func logFailure(err error) {
+	if err != nil {
+		app.Log("waprivacy:", err)
+	}
+}

@@ -1,0 +1,289 @@
+//go:build browser
+
+package main
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/waprivacy/waprivacy/cmd/waemu/emulator"
+	"github.com/waprivacy/waprivacy/cmd/waemu/emutest"
+)
+
+const phone = "5511988887777"
+
+// choose picks value in field's form, saves, and waits until WhatsApp
+// confirmed it.
+func choose(t *testing.T, ctx context.Context, field, value string) {
+	t.Helper()
+	form := "#form-" + strings.ReplaceAll(field, ".", "\\.")
+	run(t, ctx, "setting "+field+" to "+value,
+		chromedp.Click(`label[for="`+field+`-`+value+`"]`, chromedp.ByQuery),
+		// Save is enabled once the form has taken the choice.
+		chromedp.WaitEnabled(form+` button[type="submit"]`, chromedp.ByQuery),
+		chromedp.Click(form+` button[type="submit"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(form+`[data-current="`+value+`"] .result[data-phase="done"]`, chromedp.ByQuery),
+	)
+}
+
+// TestBrowserPrivacyDashboard is the app end to end against the emulator:
+// pair by scanning the QR code on screen, change every setting through its
+// form, edit an except-list, block and unblock, see a change made on the
+// phone arrive, undo it from the history, apply a preset that fails half
+// way and one that works, reload, and unlink.
+func TestBrowserPrivacyDashboard(t *testing.T) {
+	env := emutest.Start(t)
+	s := demoSite(t, env)
+	ctx := newBrowser(t, 4*time.Minute, "en-US")
+	run(t, ctx, "opening the app", chromedp.Navigate(s.URL), chromedp.WaitVisible("#connect #qr svg", chromedp.ByQuery))
+	if v := textOf(t, ctx, "#connect .countdown"); !strings.HasSuffix(v, " s)") {
+		t.Errorf("the QR code's countdown reads %q", v)
+	}
+	shoot(t, ctx, "connect-qr")
+	pair(t, ctx, env, phone)
+	shoot(t, ctx, "privacy")
+
+	t.Run("every setting through its form", func(t *testing.T) {
+		// The Z-API request shown is the one the form would send.
+		run(t, ctx, "choosing Nobody for last seen", chromedp.Click(`label[for="last-none"]`, chromedp.ByQuery))
+		waitFor(t, ctx, "the request for Nobody", `document.querySelector("#form-last-request-text").textContent.includes('"visualizationType": "NONE"')`)
+		if req := textOf(t, ctx, "#form-last-request-text"); !strings.HasPrefix(req, "POST /privacy/last-seen\nContent-Type: application/json\n") {
+			t.Errorf("the equivalent request for Nobody reads %q", req)
+		}
+		want := map[string]string{
+			"last": "none", "online": "match_last_seen", "profile": "contacts", "status": "none",
+			"readreceipts": "none", "groupadd": "contacts", "calladd": "known", "messages": "contacts",
+		}
+		for _, field := range []string{"last", "online", "profile", "status", "readreceipts", "groupadd", "calladd", "messages"} {
+			choose(t, ctx, field, want[field])
+		}
+		choose(t, ctx, "timer", "604800")
+		shoot(t, ctx, "privacy-saved")
+		acc := env.Account(t, phone)
+		for c, v := range want {
+			if acc.Privacy[c] != v {
+				t.Errorf("the emulator has %s=%q, want %q", c, acc.Privacy[c], v)
+			}
+		}
+		if acc.DefaultDisappearingSeconds != 604800 {
+			t.Errorf("the emulator's default timer is %d s, want 7 days", acc.DefaultDisappearingSeconds)
+		}
+	})
+
+	t.Run("except list", func(t *testing.T) {
+		list := "#except-profile"
+		run(t, ctx, "opening the profile photo's list", chromedp.Click(list+" > summary", chromedp.ByQuery))
+		run(t, ctx, "adding a malformed number",
+			chromedp.SendKeys(list+"-phone", "12ab", chromedp.ByQuery),
+			chromedp.Click(list+` button[type="submit"]`, chromedp.ByQuery),
+			chromedp.WaitVisible(list+` .result[data-phase="invalid"]`, chromedp.ByQuery),
+		)
+		if acc := env.Account(t, phone); len(acc.Disallowed["profile"]) != 0 {
+			t.Errorf("a malformed number changed the list: %v", acc.Disallowed["profile"])
+		}
+		run(t, ctx, "adding +55 11 90000-0001",
+			retype(list+"-phone", "+55 11 90000-0001"),
+			chromedp.Click(list+` button[type="submit"]`, chromedp.ByQuery),
+			chromedp.WaitVisible(list+` li[data-phone="5511900000001"]`, chromedp.ByQuery),
+		)
+		shoot(t, ctx, "privacy-except-list")
+		acc := env.Account(t, phone)
+		if !slices.Equal(acc.Disallowed["profile"], []string{"5511900000001"}) || acc.Privacy["profile"] != "contact_blacklist" {
+			t.Errorf("after adding, the emulator has profile=%s list=%v", acc.Privacy["profile"], acc.Disallowed["profile"])
+		}
+		run(t, ctx, "removing it",
+			chromedp.Click(list+` li[data-phone="5511900000001"] button`, chromedp.ByQuery),
+			chromedp.WaitVisible(list+`[data-count="0"]`, chromedp.ByQuery),
+		)
+		if acc := env.Account(t, phone); len(acc.Disallowed["profile"]) != 0 {
+			t.Errorf("after removing, the emulator's list is %v", acc.Disallowed["profile"])
+		}
+	})
+
+	t.Run("block and unblock", func(t *testing.T) {
+		run(t, ctx, "blocking",
+			chromedp.Click(`nav a[href="/blocked"]`, chromedp.ByQuery),
+			chromedp.WaitVisible("#blocked-phone", chromedp.ByQuery),
+			chromedp.SendKeys("#blocked-phone", "5511900000002", chromedp.ByQuery),
+			chromedp.Click(`#blocked button[type="submit"]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`#blocked-list li[data-phone="5511900000002"]`, chromedp.ByQuery),
+		)
+		shoot(t, ctx, "blocked")
+		if !slices.Contains(env.Account(t, phone).Blocklist, "5511900000002") {
+			t.Error("the emulator did not block the contact")
+		}
+		run(t, ctx, "unblocking",
+			chromedp.Click(`#blocked-list li[data-phone="5511900000002"] button`, chromedp.ByQuery),
+			chromedp.WaitNotPresent(`#blocked-list li[data-phone="5511900000002"]`, chromedp.ByQuery),
+		)
+		if slices.Contains(env.Account(t, phone).Blocklist, "5511900000002") {
+			t.Error("the emulator still blocks the contact")
+		}
+	})
+
+	t.Run("a change on the phone appears live and can be undone", func(t *testing.T) {
+		run(t, ctx, "back to the settings", chromedp.Click(`nav a[href="/"]`, chromedp.ByQuery),
+			chromedp.WaitVisible("#form-last", chromedp.ByQuery))
+		env.Control(t, http.MethodPost, "/control/accounts/"+phone+"/privacy", map[string]string{"last": "contacts"}, http.StatusOK, nil)
+		run(t, ctx, "waiting for the change",
+			chromedp.WaitVisible(`#form-last[data-current="contacts"]`, chromedp.ByQuery),
+			chromedp.WaitVisible("#notice", chromedp.ByQuery),
+		)
+		if n := textOf(t, ctx, "#notice"); !strings.Contains(n, "Last seen: Nobody → My contacts") {
+			t.Errorf("the notice reads %q", n)
+		}
+		shoot(t, ctx, "privacy-phone-notice")
+		run(t, ctx, "undoing it from the history",
+			chromedp.Click(`nav a[href="/history"]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`#history li[data-source="phone"]`, chromedp.ByQuery),
+		)
+		shoot(t, ctx, "history")
+		run(t, ctx, "undo",
+			chromedp.Click(`#history li[data-source="phone"] button`, chromedp.ByQuery),
+			chromedp.WaitVisible(`#history .result[data-phase="done"]`, chromedp.ByQuery),
+		)
+		if got := env.Account(t, phone).Privacy["last"]; got != "none" {
+			t.Errorf("after undo the emulator has last seen %q, want none back", got)
+		}
+	})
+
+	t.Run("a preset that fails half way changes nothing and says so", func(t *testing.T) {
+		run(t, ctx, "opening presets",
+			chromedp.Click(`nav a[href="/presets"]`, chromedp.ByQuery),
+			chromedp.WaitVisible("#preset-everyone .preview", chromedp.ByQuery),
+		)
+		shoot(t, ctx, "presets")
+		before := env.Account(t, phone)
+		// The second privacy stanza WhatsApp gets fails: one setting has
+		// changed by then and must be changed back.
+		env.Control(t, http.MethodPost, "/control/faults", emulator.Faults{FailIQ: map[string]int{"privacy": 500}, FailIQAfter: 1, FailIQCount: 1}, http.StatusOK, nil)
+		run(t, ctx, "applying Everyone",
+			chromedp.Click("#preset-everyone button", chromedp.ByQuery),
+			chromedp.WaitVisible(`#preset-everyone .result[data-phase="failed"]`, chromedp.ByQuery),
+		)
+		if msg := textOf(t, ctx, "#preset-everyone .result p"); !strings.Contains(msg, "Nothing was changed") {
+			t.Errorf("the failed preset says %q (%s); it should say nothing changed", msg, textOf(t, ctx, "#preset-everyone .result .detail"))
+		}
+		shoot(t, ctx, "presets-failed")
+		after := env.Account(t, phone)
+		for c, v := range before.Privacy {
+			if after.Privacy[c] != v {
+				t.Errorf("the failed preset left %s=%q, was %q", c, after.Privacy[c], v)
+			}
+		}
+		env.Control(t, http.MethodDelete, "/control/faults", nil, http.StatusOK, nil)
+		run(t, ctx, "applying Fully restrictive",
+			chromedp.Click("#preset-fully-restrictive button", chromedp.ByQuery),
+			chromedp.WaitVisible(`#preset-fully-restrictive .result[data-phase="done"]`, chromedp.ByQuery),
+		)
+		acc := env.Account(t, phone)
+		for c, v := range map[string]string{"last": "none", "status": "contacts", "profile": "contacts", "online": "match_last_seen",
+			"readreceipts": "none", "calladd": "known", "groupadd": "contacts"} {
+			if acc.Privacy[c] != v {
+				t.Errorf("after the preset the emulator has %s=%q, want %q", c, acc.Privacy[c], v)
+			}
+		}
+	})
+
+	t.Run("a reload keeps the session", func(t *testing.T) {
+		run(t, ctx, "reloading",
+			chromedp.Reload(),
+			chromedp.WaitVisible(`#connection[data-state="connected"]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`#preset-fully-restrictive .preview-empty`, chromedp.ByQuery),
+		)
+		if devices := env.Account(t, phone).Devices; len(devices) != 1 {
+			t.Errorf("after a reload the emulator lists %d linked devices, want the same 1", len(devices))
+		}
+	})
+
+	t.Run("unlink", func(t *testing.T) {
+		run(t, ctx, "unlinking",
+			chromedp.Click(`nav a[href="/accounts"]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`#accounts li[data-account="`+phone+`"]`, chromedp.ByQuery),
+		)
+		shoot(t, ctx, "accounts")
+		run(t, ctx, "confirming",
+			chromedp.Click(`#accounts button[data-do="unlink"]`, chromedp.ByQuery),
+			chromedp.Click(`#accounts button[data-do="confirm-unlink"]`, chromedp.ByQuery),
+			chromedp.WaitVisible("#connect #qr svg", chromedp.ByQuery),
+		)
+		if devices := env.Account(t, phone).Devices; len(devices) != 0 {
+			t.Errorf("after unlinking the emulator lists %d devices", len(devices))
+		}
+	})
+}
+
+// TestBrowserLinkWithPhoneNumberThenLoggedOutByThePhone pairs with the
+// 8-character code instead of the QR code, then has the phone remove the
+// device.
+func TestBrowserLinkWithPhoneNumberThenLoggedOutByThePhone(t *testing.T) {
+	env := emutest.Start(t)
+	s := demoSite(t, env)
+	ctx := newBrowser(t, 2*time.Minute, "en-US")
+	run(t, ctx, "asking for a code",
+		chromedp.Navigate(s.URL),
+		chromedp.WaitVisible("#use-phone", chromedp.ByQuery),
+		chromedp.Click("#use-phone", chromedp.ByQuery),
+		chromedp.WaitVisible("#pair-phone-number", chromedp.ByQuery),
+	)
+	shoot(t, ctx, "connect-phone-number")
+	run(t, ctx, "entering the number",
+		chromedp.SendKeys("#pair-phone-number", "+55 11 98888-7777", chromedp.ByQuery),
+		chromedp.Click(`#pair-phone button[type="submit"]`, chromedp.ByQuery),
+		chromedp.WaitVisible("#pairing-code", chromedp.ByQuery),
+	)
+	code := textOf(t, ctx, "#pairing-code")
+	if len(code) != 9 || code[4] != '-' || len(strings.ReplaceAll(code, "-", "")) != 8 {
+		t.Fatalf("the pairing code reads %q, want 8 characters as XXXX-XXXX", code)
+	}
+	shoot(t, ctx, "connect-code")
+	env.Control(t, http.MethodPost, "/control/link-code", map[string]string{"phone": phone, "code": code}, http.StatusOK, nil)
+	run(t, ctx, "waiting for the dashboard", chromedp.WaitVisible(`#connection[data-state="connected"]`, chromedp.ByQuery))
+
+	devices := env.Account(t, phone).Devices
+	if len(devices) != 1 {
+		t.Fatalf("the emulator lists %d devices", len(devices))
+	}
+	env.Control(t, http.MethodPost, "/control/accounts/"+phone+"/unlink", map[string]string{"jid": devices[0]}, http.StatusOK, nil)
+	run(t, ctx, "waiting for the logged-out state", chromedp.WaitVisible(`#connection[data-state="logged-out"] #link-again`, chromedp.ByQuery))
+	shoot(t, ctx, "logged-out")
+	run(t, ctx, "linking again",
+		chromedp.Click("#link-again", chromedp.ByQuery),
+		chromedp.WaitVisible("#connect #qr svg", chromedp.ByQuery),
+	)
+}
+
+// TestBrowserPortugueseFromTheBrowserAndSwitchable opens the app in a
+// browser set to Brazilian Portuguese, then switches to English, which
+// sticks across a reload.
+func TestBrowserPortugueseFromTheBrowserAndSwitchable(t *testing.T) {
+	env := emutest.Start(t)
+	s := demoSite(t, env)
+	ctx := newBrowser(t, time.Minute, "pt-BR")
+	run(t, ctx, "opening the app", chromedp.Navigate(s.URL), chromedp.WaitVisible("#connect #qr svg", chromedp.ByQuery))
+	if got := textOf(t, ctx, "#connect-title"); got != "Conecte seu WhatsApp" {
+		t.Errorf("in a Brazilian browser the title reads %q", got)
+	}
+	var lang string
+	run(t, ctx, "reading the document language", chromedp.Evaluate(`document.documentElement.lang`, &lang))
+	if lang != "pt-BR" {
+		t.Errorf("<html lang=%q>, want pt-BR", lang)
+	}
+	shoot(t, ctx, "connect-qr-pt-BR")
+	pair(t, ctx, env, phone)
+	shoot(t, ctx, "privacy-pt-BR")
+	run(t, ctx, "switching to English",
+		chromedp.SetValue("#language", "en", chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector("#language").dispatchEvent(new Event("change", {bubbles: true}))`, nil),
+		chromedp.WaitVisible(`#form-last legend`, chromedp.ByQuery),
+	)
+	waitFor(t, ctx, "English", `document.querySelector("#form-last legend").textContent === "Last seen"`)
+	run(t, ctx, "reloading", chromedp.Reload(), chromedp.WaitVisible(`#form-last`, chromedp.ByQuery))
+	waitFor(t, ctx, "English after the reload", `document.querySelector("#form-last legend").textContent === "Last seen" && document.documentElement.lang === "en"`)
+}
