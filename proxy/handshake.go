@@ -46,8 +46,9 @@ type handshakeError struct {
 
 func (e *handshakeError) Error() string { return e.msg }
 
-// checkHandshake checks a browser's opening handshake.
-func checkHandshake(r *http.Request) error {
+// checkHandshake checks a browser's opening handshake, returning nil if it
+// is one.
+func checkHandshake(r *http.Request) *handshakeError {
 	switch {
 	case r.Method != http.MethodGet:
 		return &handshakeError{http.StatusMethodNotAllowed, "a WebSocket handshake is a GET"}

@@ -83,8 +83,8 @@ func (rl *relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rl.refuse(w, r, ip, refusedOrigin, http.StatusForbidden, err.Error())
 		return
 	}
-	if err := checkHandshake(r); err != nil {
-		rl.refuse(w, r, ip, refusedHandshake, err.(*handshakeError).status, err.Error())
+	if herr := checkHandshake(r); herr != nil {
+		rl.refuse(w, r, ip, refusedHandshake, herr.status, herr.msg)
 		return
 	}
 	key := clientKey(ip)

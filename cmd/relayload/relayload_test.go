@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPercentile(t *testing.T) {
+	var d []time.Duration
+	for i := 1; i <= 100; i++ {
+		d = append(d, time.Duration(i))
+	}
+	for p, want := range map[float64]time.Duration{50: 50, 99: 99, 100: 100, 0: 1} {
+		if got := percentile(d, p); got != want {
+			t.Errorf("p%v = %v, want %v", p, got, want)
+		}
+	}
+	if percentile(nil, 99) != 0 {
+		t.Error("percentile of nothing is not 0")
+	}
+}
+
+func TestLoadThroughAnInProcessProxy(t *testing.T) {
+	var out strings.Builder
+	err := runMain(context.Background(), []string{"-proxy", "inprocess", "-sessions", "4", "-rate", "40", "-duration", "300ms", "-settle", "0s"}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := tableRow(t, out.String(), "inprocess")
+	// target messages p50 p99 added-p50 added-p99 MiB/s failed
+	if len(row) != 8 || row[1] == "0" || row[len(row)-1] != "0" {
+		t.Fatalf("want messages echoed and none failed, got %q in:\n%s", row, out.String())
+	}
+	if tableRow(t, out.String(), "direct")[1] == "0" {
+		t.Fatalf("the direct baseline echoed nothing:\n%s", out.String())
+	}
+}
+
+func TestWindowedLoad(t *testing.T) {
+	var out strings.Builder
+	err := runMain(context.Background(), []string{"-proxy", "inprocess", "-sessions", "2", "-window", "3", "-size", "70000", "-duration", "300ms", "-settle", "0s"}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if row := tableRow(t, out.String(), "inprocess"); row[1] == "0" || row[len(row)-1] != "0" {
+		t.Fatalf("want 70 kB messages echoed and none failed:\n%s", out.String())
+	}
+}
+
+func tableRow(t *testing.T, out, name string) []string {
+	t.Helper()
+	for line := range strings.Lines(out) {
+		if f := strings.Fields(line); len(f) > 0 && f[0] == name {
+			return f
+		}
+	}
+	t.Fatalf("no row for %s in:\n%s", name, out)
+	return nil
+}
+
+func TestBadFlagsAreReportedTogether(t *testing.T) {
+	err := runMain(context.Background(), []string{"-sessions", "0", "-size", "4", "-rounds", "0"}, &strings.Builder{})
+	for _, want := range []string{"-sessions 0", "-size 4", "-rounds 0"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not mention %s", err, want)
+		}
+	}
+	if _, err := startTarget("haproxy", "ws://127.0.0.1:1", 0, ""); err == nil {
+		t.Error("an unknown proxy kind was accepted")
+	}
+}
+
+func TestListenURLReadsTheProxyLog(t *testing.T) {
+	log := `{"level":"WARN","msg":"the idle timeout is close"}
+{"level":"INFO","msg":"proxy listening","url":"http://127.0.0.1:4242","upstream":"ws://x"}
+{"level":"INFO","msg":"relay session ended"}
+`
+	got, err := listenURL(strings.NewReader(log))
+	if err != nil || got != "http://127.0.0.1:4242" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	if _, err := listenURL(strings.NewReader("proxy: dist: required\n")); err == nil || !strings.Contains(err.Error(), "dist: required") {
+		t.Fatalf("a proxy that failed to start: got %v, want its log in the error", err)
+	}
+}
+
+func TestNginxConfig(t *testing.T) {
+	var conf strings.Builder
+	if err := nginxConf.Execute(&conf, struct{ Dir, Listen, Upstream string }{"/tmp/x", "127.0.0.1:9", "http://127.0.0.1:8/ws/chat"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"listen 127.0.0.1:9;", "proxy_pass http://127.0.0.1:8/ws/chat;", `proxy_set_header Connection "upgrade";`, "proxy_http_version 1.1;", "daemon off;"} {
+		if !strings.Contains(conf.String(), want) {
+			t.Errorf("config lacks %q:\n%s", want, conf.String())
+		}
+	}
+}
