@@ -20,8 +20,10 @@ WASM_BUILD := $(WASM_ENV) $(GO) build -modfile=$(WASM_MOD) -trimpath -tags netht
 GO_FILES  := $(shell find cmd proxy wasm web -name '*.go' -not -name '*_test.go') go.mod go.sum
 WEB_FILES := $(shell find web -type f)
 
-# The demo: the emulated WhatsApp server, and the app built to trust it.
+# The demo: the emulated WhatsApp server, the app built to trust it, and a
+# third-party page that embeds it with the widget.
 DEMO_EMU  := 127.0.0.1:7400
+DEMO_HOST := 127.0.0.1:8081
 
 .PHONY: run build demo test test-native test-browser clean
 
@@ -52,18 +54,24 @@ bin/proxy: $(GO_FILES)
 bin/waemu: $(GO_FILES)
 	$(GO) build -o $@ ./cmd/waemu
 
+bin/widgetdemo: $(GO_FILES) cmd/widgetdemo/host.html
+	$(GO) build -o $@ ./cmd/widgetdemo
+
 # Everything offline: the emulator plays WhatsApp and the phone (its state
-# survives restarts in build/demo-state.json), and the proxy relays to it.
-demo: build/demo-site/index.html bin/proxy bin/waemu
+# survives restarts in build/demo-state.json), the proxy relays to it, and
+# a page on another origin embeds the app with the widget.
+demo: build/demo-site/index.html bin/proxy bin/waemu bin/widgetdemo
 	@bin/waemu -listen $(DEMO_EMU) -state build/demo-state.json > build/waemu.out & emu=$$!; \
-		trap 'kill $$emu 2>/dev/null' EXIT INT TERM; \
+		bin/widgetdemo -listen $(DEMO_HOST) -app http://localhost$(LISTEN) & host=$$!; \
+		trap 'kill $$emu $$host 2>/dev/null' EXIT INT TERM; \
 		until grep -qs listening build/waemu.out; do \
 			kill -0 $$emu 2>/dev/null || { echo "demo: the emulator did not start (is $(DEMO_EMU) in use?)"; exit 1; }; \
 			sleep 0.1; \
 		done; \
 		echo "demo: open http://localhost$(LISTEN) and, as the phone, http://$(DEMO_EMU)/phone"; \
 		bin/proxy -listen $(LISTEN) -dist build/demo-site \
-			-upstream ws://$(DEMO_EMU)/ws/chat -upstream-origin http://$(DEMO_EMU) $(ARGS)
+			-upstream ws://$(DEMO_EMU)/ws/chat -upstream-origin http://$(DEMO_EMU) \
+			-frame-ancestors http://$(DEMO_HOST) $(ARGS)
 
 build/app-demo.wasm: $(WASM_MOD) $(GO_FILES)
 	$(WASM_BUILD) -tags nethttpomithttp2,waemu -o build/app-demo.wasm.new ./cmd/app
