@@ -46,6 +46,8 @@ func TestMetricsDescribeSessions(t *testing.T) {
 	}
 	c.Close(websocket.StatusNormalClosure, "")
 	waitEnded(t, srv, endClient, 1)
+	// The slot is freed last, once the session is fully accounted for.
+	eventually(t, "the slot is freed", func() bool { return srv.relay.admission.openConns() == 0 })
 
 	resp, err := http.Get(ts.URL + "/metrics")
 	if err != nil {
@@ -117,9 +119,7 @@ func TestLogsNeverContainPayloads(t *testing.T) {
 	roundTrip(t, c, []byte(secret))
 	c.Close(4000, "")
 	waitEnded(t, srv, endClient, 1)
-	if !strings.Contains(logs.String(), "relay session ended") {
-		t.Fatalf("the session was not logged:\n%s", logs.String())
-	}
+	eventually(t, "the session is logged", func() bool { return strings.Contains(logs.String(), "relay session ended") })
 	if strings.Contains(logs.String(), secret) {
 		t.Fatalf("a payload reached the log:\n%s", logs.String())
 	}

@@ -109,14 +109,14 @@ func (rl *relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	go rl.serve(conn, ip, key, r.Header.Get("Origin"))
 }
 
-// refuse answers a request the relay turns away, and records why.
+// refuse records why the relay turns a request away, then answers it.
 func (rl *relay) refuse(w http.ResponseWriter, r *http.Request, ip netip.Addr, reason refusal, status int, detail string) {
+	rl.refused(r, ip, reason, detail)
 	msg := http.StatusText(status) + ": " + string(reason)
 	if detail != "" {
 		msg += ": " + detail
 	}
 	http.Error(w, msg, status)
-	rl.refused(r, ip, reason, detail)
 }
 
 func (rl *relay) refused(r *http.Request, ip netip.Addr, reason refusal, detail string) {

@@ -324,7 +324,6 @@ func TestRelayRefusesBadHandshakes(t *testing.T) {
 	if len(up.origins) != 0 {
 		t.Error("a bad handshake reached the upstream")
 	}
-	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 }
 
 func mustParse(t testing.TB, raw string) *url.URL {
