@@ -30,7 +30,6 @@ const goappWasmContentLength = {{.WasmContentLength}};
 let goappServiceWorkerRegistration;
 let deferredPrompt = null;
 
-goappInitServiceWorker();
 goappWatchForInstallable();
 goappInitWebAssembly();
 
@@ -148,6 +147,9 @@ async function goappInitWebAssembly() {
     performance.mark("waprivacy-wasm-ready");
     go.run(wasm.instance);
     loader.remove();
+    // Only now: the worker's first install downloads the whole shell,
+    // wasm included, which would compete with the page's own start.
+    goappInitServiceWorker();
   } catch (err) {
     document.getElementById("app-wasm-loader-icon").className = "goapp-logo";
     label.innerText = err;

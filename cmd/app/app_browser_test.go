@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -65,6 +66,30 @@ func TestBrowserServedLoaderKeepsTheCodeCache(t *testing.T) {
 		}
 	}
 
+	// The manifest's icons are ours, served by the site.
+	var manifest struct {
+		Icons []struct{ Src string } `json:"icons"`
+	}
+	getJSON(t, s.URL+"/manifest.webmanifest", &manifest)
+	if len(manifest.Icons) == 0 {
+		t.Error("the manifest has no icons")
+	}
+	for _, icon := range manifest.Icons {
+		if !strings.HasPrefix(icon.Src, "/web/") {
+			t.Errorf("manifest icon %q is not one of ours", icon.Src)
+			continue
+		}
+		resp, err := http.Get(s.URL + icon.Src)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("manifest icon %s: %s", icon.Src, resp.Status)
+		}
+	}
+
 	ctx := newBrowser(t, time.Minute, "en-US")
 	var missing []string
 	run(t, ctx, "loading the app",
@@ -81,6 +106,18 @@ func TestBrowserServedLoaderKeepsTheCodeCache(t *testing.T) {
 	run(t, ctx, "reading the env", chromedp.Evaluate(`goappGetenv("GOAPP_VERSION")`, &version))
 	if len(version) != 16 {
 		t.Errorf("GOAPP_VERSION is %q, want the wasm's hash", version)
+	}
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("%s: %v", url, err)
 	}
 }
 
@@ -142,7 +179,7 @@ func TestBrowserUnreachableRelayOffersRetry(t *testing.T) {
 	shoot(t, ctx, "connect-unreachable")
 	// Retry now: a new attempt starts at once, and fails again.
 	run(t, ctx, "retrying",
-		chromedp.Click("#retry", chromedp.ByQuery),
+		press("#retry"),
 		chromedp.WaitVisible(`#connect[data-state="connecting"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#connect[data-state="unreachable"]`, chromedp.ByQuery),
 	)

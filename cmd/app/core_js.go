@@ -57,7 +57,13 @@ func start(ctx app.Context, _ app.Action) {
 		}
 		// window.waprivacy: the Z-API/RyzeAPI API and events of the
 		// account on screen, for the page's own scripts.
-		jsapi.Install("waprivacy", jsapi.NewBackend(core.Manager(), core.CurrentAccount))
+		backend := jsapi.NewBackend(core.Manager(), core.CurrentAccount)
+		jsapi.Install("waprivacy", backend)
+		// Inside the widget's iframe, the same API for the host page,
+		// once the proxy confirms the host may embed the app.
+		if app.Window().URL().Path == ui.EmbedPath {
+			jsapi.ServeEmbed(backend, &jsapi.ServerPolicy{URL: "/embed/allowed"})
+		}
 		for range time.Tick(updateCheck) {
 			app.TryUpdate()
 		}

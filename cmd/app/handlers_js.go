@@ -53,7 +53,7 @@ func registerHandlers() {
 		return r.Form, done(core.Discard(ctx, r.ID))
 	}))
 	app.Handle(ui.ActionRetryQueue, handle(func(ctx context.Context, r ui.QueueRequest) (string, ui.FormState) {
-		return r.Form, done(core.RetryQueued(ctx))
+		return r.Form, done(core.RetryQueued(ctx, r.ID))
 	}))
 	app.Handle(ui.ActionUnlink, handle(func(ctx context.Context, r ui.AccountRequest) (string, ui.FormState) {
 		return r.Form, done(core.Unlink(ctx, r.Key))

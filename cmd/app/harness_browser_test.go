@@ -283,6 +283,19 @@ func waitFor(t *testing.T, ctx context.Context, what, js string) {
 	run(t, ctx, "waiting for "+what, chromedp.Poll(js, nil, chromedp.WithPollingInterval(50*time.Millisecond)))
 }
 
+// press operates a button, link or summary from the keyboard: focus, then
+// Enter. The whole suite works the app this way, which shows it usable
+// with the keyboard alone, and a key press cannot miss its target when the
+// page moves under it, as a click at coordinates can.
+func press(sel string) chromedp.Tasks {
+	return chromedp.Tasks{chromedp.Focus(sel, chromedp.ByQuery), chromedp.KeyEvent("\r")}
+}
+
+// pick selects a radio button from the keyboard: focus, then Space.
+func pick(sel string) chromedp.Tasks {
+	return chromedp.Tasks{chromedp.Focus(sel, chromedp.ByQuery), chromedp.KeyEvent(" ")}
+}
+
 // retype replaces what an input holds with text, typed as a person would.
 func retype(sel, text string) chromedp.Tasks {
 	clear := fmt.Sprintf(`(() => { const el = document.querySelector(%q); el.value = ""; el.dispatchEvent(new Event("input", {bubbles: true})); })()`, sel)

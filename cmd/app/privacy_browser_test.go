@@ -24,10 +24,10 @@ func choose(t *testing.T, ctx context.Context, field, value string) {
 	t.Helper()
 	form := "#form-" + strings.ReplaceAll(field, ".", "\\.")
 	run(t, ctx, "setting "+field+" to "+value,
-		chromedp.Click(`label[for="`+field+`-`+value+`"]`, chromedp.ByQuery),
+		pick(`#`+field+`-`+value),
 		// Save is enabled once the form has taken the choice.
 		chromedp.WaitEnabled(form+` button[type="submit"]`, chromedp.ByQuery),
-		chromedp.Click(form+` button[type="submit"]`, chromedp.ByQuery),
+		press(form+` button[type="submit"]`),
 		chromedp.WaitVisible(form+`[data-current="`+value+`"] .result[data-phase="done"]`, chromedp.ByQuery),
 	)
 }
@@ -51,7 +51,7 @@ func TestBrowserPrivacyDashboard(t *testing.T) {
 
 	t.Run("every setting through its form", func(t *testing.T) {
 		// The Z-API request shown is the one the form would send.
-		run(t, ctx, "choosing Nobody for last seen", chromedp.Click(`label[for="last-none"]`, chromedp.ByQuery))
+		run(t, ctx, "choosing Nobody for last seen", pick(`#last-none`))
 		waitFor(t, ctx, "the request for Nobody", `document.querySelector("#form-last-request-text").textContent.includes('"visualizationType": "NONE"')`)
 		if req := textOf(t, ctx, "#form-last-request-text"); !strings.HasPrefix(req, "POST /privacy/last-seen\nContent-Type: application/json\n") {
 			t.Errorf("the equivalent request for Nobody reads %q", req)
@@ -78,10 +78,10 @@ func TestBrowserPrivacyDashboard(t *testing.T) {
 
 	t.Run("except list", func(t *testing.T) {
 		list := "#except-profile"
-		run(t, ctx, "opening the profile photo's list", chromedp.Click(list+" > summary", chromedp.ByQuery))
+		run(t, ctx, "opening the profile photo's list", press(list+" > summary"))
 		run(t, ctx, "adding a malformed number",
 			chromedp.SendKeys(list+"-phone", "12ab", chromedp.ByQuery),
-			chromedp.Click(list+` button[type="submit"]`, chromedp.ByQuery),
+			press(list+` button[type="submit"]`),
 			chromedp.WaitVisible(list+` .result[data-phase="invalid"]`, chromedp.ByQuery),
 		)
 		if acc := env.Account(t, phone); len(acc.Disallowed["profile"]) != 0 {
@@ -89,7 +89,7 @@ func TestBrowserPrivacyDashboard(t *testing.T) {
 		}
 		run(t, ctx, "adding +55 11 90000-0001",
 			retype(list+"-phone", "+55 11 90000-0001"),
-			chromedp.Click(list+` button[type="submit"]`, chromedp.ByQuery),
+			press(list+` button[type="submit"]`),
 			chromedp.WaitVisible(list+` li[data-phone="5511900000001"]`, chromedp.ByQuery),
 		)
 		shoot(t, ctx, "privacy-except-list")
@@ -98,7 +98,7 @@ func TestBrowserPrivacyDashboard(t *testing.T) {
 			t.Errorf("after adding, the emulator has profile=%s list=%v", acc.Privacy["profile"], acc.Disallowed["profile"])
 		}
 		run(t, ctx, "removing it",
-			chromedp.Click(list+` li[data-phone="5511900000001"] button`, chromedp.ByQuery),
+			press(list+` li[data-phone="5511900000001"] button`),
 			chromedp.WaitVisible(list+`[data-count="0"]`, chromedp.ByQuery),
 		)
 		if acc := env.Account(t, phone); len(acc.Disallowed["profile"]) != 0 {
@@ -108,10 +108,10 @@ func TestBrowserPrivacyDashboard(t *testing.T) {
 
 	t.Run("block and unblock", func(t *testing.T) {
 		run(t, ctx, "blocking",
-			chromedp.Click(`nav a[href="/blocked"]`, chromedp.ByQuery),
+			press(`nav a[href="/blocked"]`),
 			chromedp.WaitVisible("#blocked-phone", chromedp.ByQuery),
 			chromedp.SendKeys("#blocked-phone", "5511900000002", chromedp.ByQuery),
-			chromedp.Click(`#blocked button[type="submit"]`, chromedp.ByQuery),
+			press(`#blocked button[type="submit"]`),
 			chromedp.WaitVisible(`#blocked-list li[data-phone="5511900000002"]`, chromedp.ByQuery),
 		)
 		shoot(t, ctx, "blocked")
@@ -119,7 +119,7 @@ func TestBrowserPrivacyDashboard(t *testing.T) {
 			t.Error("the emulator did not block the contact")
 		}
 		run(t, ctx, "unblocking",
-			chromedp.Click(`#blocked-list li[data-phone="5511900000002"] button`, chromedp.ByQuery),
+			press(`#blocked-list li[data-phone="5511900000002"] button`),
 			chromedp.WaitNotPresent(`#blocked-list li[data-phone="5511900000002"]`, chromedp.ByQuery),
 		)
 		if slices.Contains(env.Account(t, phone).Blocklist, "5511900000002") {
@@ -128,7 +128,7 @@ func TestBrowserPrivacyDashboard(t *testing.T) {
 	})
 
 	t.Run("a change on the phone appears live and can be undone", func(t *testing.T) {
-		run(t, ctx, "back to the settings", chromedp.Click(`nav a[href="/"]`, chromedp.ByQuery),
+		run(t, ctx, "back to the settings", press(`nav a[href="/"]`),
 			chromedp.WaitVisible("#form-last", chromedp.ByQuery))
 		env.Control(t, http.MethodPost, "/control/accounts/"+phone+"/privacy", map[string]string{"last": "contacts"}, http.StatusOK, nil)
 		run(t, ctx, "waiting for the change",
@@ -140,12 +140,12 @@ func TestBrowserPrivacyDashboard(t *testing.T) {
 		}
 		shoot(t, ctx, "privacy-phone-notice")
 		run(t, ctx, "undoing it from the history",
-			chromedp.Click(`nav a[href="/history"]`, chromedp.ByQuery),
+			press(`nav a[href="/history"]`),
 			chromedp.WaitVisible(`#history li[data-source="phone"]`, chromedp.ByQuery),
 		)
 		shoot(t, ctx, "history")
 		run(t, ctx, "undo",
-			chromedp.Click(`#history li[data-source="phone"] button`, chromedp.ByQuery),
+			press(`#history li[data-source="phone"] button`),
 			chromedp.WaitVisible(`#history .result[data-phase="done"]`, chromedp.ByQuery),
 		)
 		if got := env.Account(t, phone).Privacy["last"]; got != "none" {
@@ -155,7 +155,7 @@ func TestBrowserPrivacyDashboard(t *testing.T) {
 
 	t.Run("a preset that fails half way changes nothing and says so", func(t *testing.T) {
 		run(t, ctx, "opening presets",
-			chromedp.Click(`nav a[href="/presets"]`, chromedp.ByQuery),
+			press(`nav a[href="/presets"]`),
 			chromedp.WaitVisible("#preset-everyone .preview", chromedp.ByQuery),
 		)
 		shoot(t, ctx, "presets")
@@ -164,7 +164,7 @@ func TestBrowserPrivacyDashboard(t *testing.T) {
 		// changed by then and must be changed back.
 		env.Control(t, http.MethodPost, "/control/faults", emulator.Faults{FailIQ: map[string]int{"privacy": 500}, FailIQAfter: 1, FailIQCount: 1}, http.StatusOK, nil)
 		run(t, ctx, "applying Everyone",
-			chromedp.Click("#preset-everyone button", chromedp.ByQuery),
+			press("#preset-everyone button"),
 			chromedp.WaitVisible(`#preset-everyone .result[data-phase="failed"]`, chromedp.ByQuery),
 		)
 		if msg := textOf(t, ctx, "#preset-everyone .result p"); !strings.Contains(msg, "Nothing was changed") {
@@ -179,7 +179,7 @@ func TestBrowserPrivacyDashboard(t *testing.T) {
 		}
 		env.Control(t, http.MethodDelete, "/control/faults", nil, http.StatusOK, nil)
 		run(t, ctx, "applying Fully restrictive",
-			chromedp.Click("#preset-fully-restrictive button", chromedp.ByQuery),
+			press("#preset-fully-restrictive button"),
 			chromedp.WaitVisible(`#preset-fully-restrictive .result[data-phase="done"]`, chromedp.ByQuery),
 		)
 		acc := env.Account(t, phone)
@@ -202,19 +202,51 @@ func TestBrowserPrivacyDashboard(t *testing.T) {
 		}
 	})
 
-	t.Run("unlink", func(t *testing.T) {
-		run(t, ctx, "unlinking",
-			chromedp.Click(`nav a[href="/accounts"]`, chromedp.ByQuery),
+	t.Run("link another account, switch, unlink both", func(t *testing.T) {
+		const other = "5511977776666"
+		run(t, ctx, "opening the accounts",
+			press(`nav a[href="/accounts"]`),
 			chromedp.WaitVisible(`#accounts li[data-account="`+phone+`"]`, chromedp.ByQuery),
 		)
 		shoot(t, ctx, "accounts")
-		run(t, ctx, "confirming",
-			chromedp.Click(`#accounts button[data-do="unlink"]`, chromedp.ByQuery),
-			chromedp.Click(`#accounts button[data-do="confirm-unlink"]`, chromedp.ByQuery),
-			chromedp.WaitVisible("#connect #qr svg", chromedp.ByQuery),
+		run(t, ctx, "linking another",
+			press("#link-another"),
+			chromedp.WaitVisible(`#connect button[data-account="`+phone+`"]`, chromedp.ByQuery),
+		)
+		env.Control(t, http.MethodPost, "/control/scan", map[string]string{"qr": readQR(t, ctx), "phone": other}, http.StatusOK, nil)
+		run(t, ctx, "waiting for the second account",
+			chromedp.WaitVisible(`#connection[data-state="connected"]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`#accounts li[data-account="`+other+`"]`, chromedp.ByQuery),
+		)
+		if got := textOf(t, ctx, "#connection .banner-title"); !strings.Contains(got, "+"+other) {
+			t.Errorf("after linking %s the page shows %q", other, got)
+		}
+		run(t, ctx, "switching back",
+			chromedp.WaitVisible("#account-switch", chromedp.ByQuery),
+			press(`nav a[href="/accounts"]`),
+			press(`#accounts li[data-account="`+phone+`"] button[data-do="show"]`),
+			chromedp.WaitVisible(`#accounts li[data-account="`+phone+`"] .tag-current`, chromedp.ByQuery),
+		)
+		shoot(t, ctx, "accounts-two")
+		if got := textOf(t, ctx, "#connection .banner-title"); !strings.Contains(got, "+"+phone) {
+			t.Errorf("after switching the page shows %q", got)
+		}
+		run(t, ctx, "unlinking the first",
+			press(`#accounts li[data-account="`+phone+`"] button[data-do="unlink"]`),
+			press(`#accounts li[data-account="`+phone+`"] button[data-do="confirm-unlink"]`),
+			chromedp.WaitNotPresent(`#accounts li[data-account="`+phone+`"]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`#accounts li[data-account="`+other+`"] .tag-current`, chromedp.ByQuery),
 		)
 		if devices := env.Account(t, phone).Devices; len(devices) != 0 {
-			t.Errorf("after unlinking the emulator lists %d devices", len(devices))
+			t.Errorf("after unlinking the emulator lists %d devices for %s", len(devices), phone)
+		}
+		run(t, ctx, "unlinking the second",
+			press(`#accounts li[data-account="`+other+`"] button[data-do="unlink"]`),
+			press(`#accounts li[data-account="`+other+`"] button[data-do="confirm-unlink"]`),
+			chromedp.WaitVisible("#connect #qr svg", chromedp.ByQuery),
+		)
+		if devices := env.Account(t, other).Devices; len(devices) != 0 {
+			t.Errorf("after unlinking the emulator lists %d devices for %s", len(devices), other)
 		}
 	})
 }
@@ -229,13 +261,13 @@ func TestBrowserLinkWithPhoneNumberThenLoggedOutByThePhone(t *testing.T) {
 	run(t, ctx, "asking for a code",
 		chromedp.Navigate(s.URL),
 		chromedp.WaitVisible("#use-phone", chromedp.ByQuery),
-		chromedp.Click("#use-phone", chromedp.ByQuery),
+		press("#use-phone"),
 		chromedp.WaitVisible("#pair-phone-number", chromedp.ByQuery),
 	)
 	shoot(t, ctx, "connect-phone-number")
 	run(t, ctx, "entering the number",
 		chromedp.SendKeys("#pair-phone-number", "+55 11 98888-7777", chromedp.ByQuery),
-		chromedp.Click(`#pair-phone button[type="submit"]`, chromedp.ByQuery),
+		press(`#pair-phone button[type="submit"]`),
 		chromedp.WaitVisible("#pairing-code", chromedp.ByQuery),
 	)
 	code := textOf(t, ctx, "#pairing-code")
@@ -254,7 +286,7 @@ func TestBrowserLinkWithPhoneNumberThenLoggedOutByThePhone(t *testing.T) {
 	run(t, ctx, "waiting for the logged-out state", chromedp.WaitVisible(`#connection[data-state="logged-out"] #link-again`, chromedp.ByQuery))
 	shoot(t, ctx, "logged-out")
 	run(t, ctx, "linking again",
-		chromedp.Click("#link-again", chromedp.ByQuery),
+		press("#link-again"),
 		chromedp.WaitVisible("#connect #qr svg", chromedp.ByQuery),
 	)
 }

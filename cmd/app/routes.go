@@ -13,4 +13,5 @@ func registerRoutes() {
 	for _, path := range ui.Sections() {
 		app.Route(path, app.NewZeroComponentFactory(&ui.Page{}))
 	}
+	app.Route(ui.EmbedPath, app.NewZeroComponentFactory(&ui.EmbedPage{}))
 }

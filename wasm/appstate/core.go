@@ -400,13 +400,17 @@ func (c *Core) forgetLocal(account string) {
 	c.mu.Unlock()
 }
 
-// Select puts the account key on screen.
+// Select puts the account key on screen. An account still being linked
+// that it replaces on screen is dropped: nobody is looking at its codes.
 func (c *Core) Select(key string) error {
 	if !c.isStarted() {
 		return ErrNotStarted
 	}
 	if !slices.ContainsFunc(c.manager.Accounts(), func(s session.Status) bool { return s.Account == key }) {
 		return session.ErrUnknownAccount
+	}
+	if prev := c.View().Current; prev.Account != key && prev.Phone == "" && prev.Account != "" {
+		c.manager.Forget(prev.Account)
 	}
 	c.show(key, PhaseReady)
 	return nil

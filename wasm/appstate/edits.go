@@ -153,21 +153,17 @@ func (c *Core) Discard(ctx context.Context, id int64) error {
 	return err
 }
 
-// RetryQueued applies the current account's queued edits now, failed
-// ones included.
-func (c *Core) RetryQueued(ctx context.Context) error {
+// RetryQueued tries queued edit id again, one that WhatsApp refused.
+func (c *Core) RetryQueued(ctx context.Context, id int64) error {
 	account, _, err := c.target()
 	if err != nil {
 		return err
 	}
-	edits, err := c.outbox.List(ctx, account)
-	if err != nil {
+	if _, err := c.outbox.Get(ctx, account, id); err != nil {
 		return err
 	}
-	for _, e := range edits {
-		if e.State == outbox.Failed {
-			c.outbox.Mark(ctx, e.ID, outbox.Pending, "")
-		}
+	if err := c.outbox.Mark(ctx, id, outbox.Pending, ""); err != nil {
+		return err
 	}
 	c.flush(account)
 	return nil

@@ -42,8 +42,8 @@ var messages = map[string]message{
 	"connection.connecting": {"Connecting to WhatsApp…", "Conectando ao WhatsApp…"},
 	"connection.unreachable": {"WhatsApp can't be reached right now",
 		"Não foi possível alcançar o WhatsApp agora"},
-	"connection.retrying": {"Check your internet connection; retrying on its own", "Verifique sua conexão; tentando de novo sozinho"},
-	"connection.retry":    {"Retry now", "Tentar agora"},
+	"connection.retrying":   {"Check your internet connection; retrying on its own", "Verifique sua conexão; tentando de novo sozinho"},
+	"connection.retry":      {"Retry now", "Tentar agora"},
 	"connection.link-again": {"Link again", "Conectar de novo"},
 	"connection.replaced":   {"This account was opened somewhere else", "Esta conta foi aberta em outro lugar"},
 	"connection.replaced.hint": {"Another tab or browser took over this session. Reload to use it here again.",
@@ -54,6 +54,7 @@ var messages = map[string]message{
 
 	// Linking.
 	"connect.title":           {"Link your WhatsApp", "Conecte seu WhatsApp"},
+	"connect.back":            {"Back to %s", "Voltar para %s"},
 	"connect.connecting.hint": {"Reaching WhatsApp through the relay…", "Alcançando o WhatsApp pelo relay…"},
 	"connect.unreachable.hint": {"The relay or WhatsApp did not answer.",
 		"O relay ou o WhatsApp não respondeu."},

@@ -51,7 +51,7 @@ func (s *AccountsSection) Render() app.UI {
 							return app.Button().Type("button").Class("button button-quiet").DataSet("do", "show").
 								Text(l.T("accounts.show")).OnClick(func(ctx app.Context, _ app.Event) {
 								ctx.NewActionWithValue(ActionSelect, a.Account)
-							})
+							}, app.EventScope(a.Account))
 						}),
 						app.If(s.confirm == a.Account, func() app.UI {
 							return app.Span().Class("confirm").Body(
@@ -61,14 +61,14 @@ func (s *AccountsSection) Render() app.UI {
 									s.confirm = ""
 									ctx.SetState(FormKey(accountsForm), FormState{Phase: PhaseSaving})
 									ctx.NewActionWithValue(ActionUnlink, AccountRequest{Form: accountsForm, Key: a.Account})
-								}),
+								}, app.EventScope(a.Account)),
 								app.Button().Type("button").Class("button button-quiet").Text(l.T("accounts.unlink.no")).
 									OnClick(func(ctx app.Context, _ app.Event) { s.confirm = "" }),
 							)
 						}).Else(func() app.UI {
 							return app.Button().Type("button").Class("button button-quiet").DataSet("do", "unlink").
 								Disabled(saving).Aria("label", l.F("accounts.unlink.label", i18n.Phone(a.Phone))).
-								Text(l.T("accounts.unlink")).OnClick(func(ctx app.Context, _ app.Event) { s.confirm = a.Account })
+								Text(l.T("accounts.unlink")).OnClick(func(ctx app.Context, _ app.Event) { s.confirm = a.Account }, app.EventScope(a.Account))
 						}),
 					),
 				)

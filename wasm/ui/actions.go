@@ -33,8 +33,6 @@ const (
 	StateView = "app/view"
 	// StateLang holds the chosen i18n.Lang, kept across visits.
 	StateLang = "app/lang"
-	// StateUpdate is true once a new version of the app is ready.
-	StateUpdate = "app/update"
 )
 
 // FormKey is the state key of form's FormState.
@@ -102,7 +100,7 @@ type ResolveRequest struct {
 	KeepMine bool
 }
 
-// QueueRequest names a queued edit, or all of them with ID 0.
+// QueueRequest names a queued edit.
 type QueueRequest struct {
 	Form string
 	ID   int64

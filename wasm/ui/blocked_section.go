@@ -54,7 +54,7 @@ func (s *BlockedSection) Render() app.UI {
 							app.Span().Class("phone").Text(i18n.Phone(p)),
 							app.Button().Type("button").Class("button button-quiet").DataSet("phone", p).
 								Aria("label", l.F("blocked.unblock.label", i18n.Phone(p))).Disabled(saving).
-								Text(l.T("blocked.unblock")).OnClick(func(ctx app.Context, _ app.Event) { s.send(ctx, p, false) }),
+								Text(l.T("blocked.unblock")).OnClick(func(ctx app.Context, _ app.Event) { s.send(ctx, p, false) }, app.EventScope(p)),
 						)
 					}),
 				)

@@ -13,6 +13,8 @@ type ConnectScreen struct {
 	app.Compo
 	Lang   i18n.Lang
 	Status session.Status
+	// Accounts lists every account, for a way back to linked ones.
+	Accounts []session.Status
 	// byPhone is set once the person chose to link with a phone number.
 	byPhone bool
 }
@@ -23,7 +25,23 @@ func (c *ConnectScreen) Render() app.UI {
 		Aria("labelledby", "connect-title").Body(
 		app.H1().ID("connect-title").Text(l.T("connect.title")),
 		app.Div().Aria("live", "polite").Body(c.state(l, s)),
+		app.Div().Class("actions").Body(c.backButtons(l)...),
 	)
+}
+
+// backButtons lead back to the linked accounts, for a person who started
+// linking another one by mistake.
+func (c *ConnectScreen) backButtons(l i18n.Lang) []app.UI {
+	var out []app.UI
+	for _, a := range c.Accounts {
+		if a.Phone == "" || a.State == session.StateLoggedOut {
+			continue
+		}
+		out = append(out, app.Button().Type("button").Class("button button-quiet").DataSet("account", a.Account).
+			Text(l.F("connect.back", i18n.Phone(a.Phone))).
+			OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(ActionSelect, a.Account) }, app.EventScope(a.Account)))
+	}
+	return out
 }
 
 func (c *ConnectScreen) state(l i18n.Lang, s session.Status) app.UI {
@@ -43,7 +61,7 @@ func (c *ConnectScreen) state(l i18n.Lang, s session.Status) app.UI {
 			app.H2().Text(l.T("connect."+string(s.State))),
 			app.P().Class("hint").Text(l.T("connect."+string(s.State)+".hint")),
 			app.Button().Type("button").ID("link-again").Class("button").Text(l.T("connection.link-again")).
-				OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(ActionForget, s.Account) }),
+				OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(ActionForget, s.Account) }, app.EventScope(s.Account)),
 		)
 	case session.StateWaitingScan:
 		if s.PairingCode != "" {

@@ -57,7 +57,7 @@ func (e *ExceptEditor) Render() app.UI {
 							app.Span().Class("phone").Text(i18n.Phone(p)),
 							app.Button().Type("button").Class("button button-quiet").DataSet("phone", p).
 								Aria("label", l.F("except.remove.label", i18n.Phone(p))).Disabled(saving).
-								Text(l.T("except.remove")).OnClick(func(ctx app.Context, _ app.Event) { e.remove(ctx, p) }),
+								Text(l.T("except.remove")).OnClick(func(ctx app.Context, _ app.Event) { e.remove(ctx, p) }, app.EventScope(p)),
 						)
 					}),
 				)

@@ -49,7 +49,7 @@ func (s *HistorySection) Render() app.UI {
 								OnClick(func(ctx app.Context, _ app.Event) {
 									ctx.SetState(FormKey(historyForm), FormState{Phase: PhaseSaving})
 									ctx.NewActionWithValue(ActionUndo, UndoRequest{Form: historyForm, ID: e.ID})
-								}),
+								}, app.EventScope(e.ID)),
 						)
 					}),
 				)

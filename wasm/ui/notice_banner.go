@@ -27,6 +27,6 @@ func (b *NoticeBanner) Render() app.UI {
 			app.Range(n.Changes).Slice(func(i int) app.UI { return app.Li().Text(l.Describe(n.Changes[i])) }),
 		),
 		app.Button().Type("button").Class("button button-quiet").Text(l.T("notice.dismiss")).
-			OnClick(func(ctx app.Context, e app.Event) { b.dismissed = n.ID }),
+			OnClick(func(ctx app.Context, e app.Event) { b.dismissed = b.Notice.ID }),
 	)
 }

@@ -100,7 +100,7 @@ func (p *Page) content(l i18n.Lang, v appstate.View) app.UI {
 	case v.Phase != appstate.PhaseReady:
 		return app.Div() // the problem banner says it all
 	case !v.Linked():
-		return &ConnectScreen{Lang: l, Status: v.Current}
+		return &ConnectScreen{Lang: l, Status: v.Current, Accounts: v.Accounts}
 	}
 	switch p.section() {
 	case SectionPresets:

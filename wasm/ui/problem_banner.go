@@ -33,6 +33,10 @@ func (b *ProblemBanner) Render() app.UI {
 	return app.Div().ID("problem").Class("banner banner-warn").Role("alert").DataSet("phase", string(b.Phase)).Body(
 		app.P().Body(app.Strong().Text(title)),
 		app.P().Text(hint),
+		app.If(b.Phase != appstate.PhaseReady, func() app.UI {
+			return app.Button().Type("button").Class("button").Text(l.T("update.reload")).
+				OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() })
+		}),
 		app.If(b.Problem != "", func() app.UI {
 			return app.Details().Body(app.Summary().Text(l.T("error.details")), app.P().Class("detail").Text(b.Problem))
 		}),

@@ -54,10 +54,10 @@ func (q *QueueList) item(l i18n.Lang, e appstate.Queued) app.UI {
 				l.FieldTitle(ch.Field), l.FieldValue(ch.Field, ch.Before), l.FieldValue(ch.Field, ch.After))))
 		}
 		body = append(body, app.Div().Class("actions").Body(
-			q.button(l.T("queue.keep-mine"), "keep-mine", func(ctx app.Context) {
+			q.button(l.T("queue.keep-mine"), "keep-mine", e.ID, func(ctx app.Context) {
 				q.send(ctx, ActionResolve, ResolveRequest{Form: queueForm, ID: e.ID, KeepMine: true})
 			}),
-			q.button(l.T("queue.keep-phone"), "keep-phone", func(ctx app.Context) {
+			q.button(l.T("queue.keep-phone"), "keep-phone", e.ID, func(ctx app.Context) {
 				q.send(ctx, ActionResolve, ResolveRequest{Form: queueForm, ID: e.ID})
 			}),
 		))
@@ -65,10 +65,10 @@ func (q *QueueList) item(l i18n.Lang, e appstate.Queued) app.UI {
 		body = append(body, app.P().Class("result-error").Text(l.T("queue.failed")),
 			app.Details().Body(app.Summary().Text(l.T("error.details")), app.P().Class("detail").Text(e.Problem)),
 			app.Div().Class("actions").Body(
-				q.button(l.T("queue.retry"), "retry", func(ctx app.Context) {
+				q.button(l.T("queue.retry"), "retry", e.ID, func(ctx app.Context) {
 					q.send(ctx, ActionRetryQueue, QueueRequest{Form: queueForm, ID: e.ID})
 				}),
-				q.button(l.T("queue.discard"), "discard", func(ctx app.Context) {
+				q.button(l.T("queue.discard"), "discard", e.ID, func(ctx app.Context) {
 					q.send(ctx, ActionDiscard, QueueRequest{Form: queueForm, ID: e.ID})
 				}),
 			))
@@ -78,7 +78,7 @@ func (q *QueueList) item(l i18n.Lang, e appstate.Queued) app.UI {
 			status = l.T("queue.applying")
 		}
 		body = append(body, app.P().Class("hint").Text(status), app.Div().Class("actions").Body(
-			q.button(l.T("queue.discard"), "discard", func(ctx app.Context) {
+			q.button(l.T("queue.discard"), "discard", e.ID, func(ctx app.Context) {
 				q.send(ctx, ActionDiscard, QueueRequest{Form: queueForm, ID: e.ID})
 			}),
 		))
@@ -86,10 +86,13 @@ func (q *QueueList) item(l i18n.Lang, e appstate.Queued) app.UI {
 	return app.Li().DataSet("id", e.ID).DataSet("state", string(e.State)).DataSet("fields", fields(e.Wanted)).Body(body...)
 }
 
-func (q *QueueList) button(text, name string, do func(app.Context)) app.UI {
+// button is one of an edit's buttons. Its handler is scoped to the edit:
+// go-app tells handlers apart by code, not by what they capture, so an
+// unscoped closure would keep acting on the edit first shown in its place.
+func (q *QueueList) button(text, name string, id int64, do func(app.Context)) app.UI {
 	return app.Button().Type("button").Class("button button-quiet").DataSet("do", name).
 		Disabled(q.result.Phase == PhaseSaving).Text(text).
-		OnClick(func(ctx app.Context, e app.Event) { do(ctx) })
+		OnClick(func(ctx app.Context, e app.Event) { do(ctx) }, app.EventScope(name, id))
 }
 
 func (q *QueueList) send(ctx app.Context, action string, v any) {

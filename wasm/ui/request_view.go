@@ -52,24 +52,25 @@ func (v *RequestView) Render() app.UI {
 		app.Summary().Text(l.F("request.summary", vocabulary)),
 		app.Pre().ID(v.ID+"-text").Class("request-text").TabIndex(0).Aria("label", l.F("request.label", vocabulary)).Text(text),
 		app.Div().Class("actions").Body(
-			app.Button().Type("button").Class("button button-quiet").Text(l.T("request.copy")).
-				OnClick(func(ctx app.Context, e app.Event) { v.copy(ctx, text) }),
+			app.Button().Type("button").Class("button button-quiet").Text(l.T("request.copy")).OnClick(v.copy),
 			app.If(v.copied, func() app.UI { return app.Span().Class("hint").Role("status").Text(l.T("request.copied")) }),
 		),
 		app.P().Class("hint").Text(l.T("request.where")),
 	)
 }
 
-// copy puts text on the clipboard, or, where the browser offers no
-// clipboard (an insecure context), selects it for the person to copy.
-func (v *RequestView) copy(ctx app.Context, text string) {
-	clipboard := app.Window().Get("navigator").Get("clipboard")
-	if clipboard.Truthy() {
-		clipboard.Call("writeText", text)
+// copy puts the request shown on the clipboard, or, where the browser
+// offers no clipboard (an insecure context), selects it for the person to
+// copy.
+func (v *RequestView) copy(ctx app.Context, e app.Event) {
+	pre := app.Window().GetElementByID(v.ID + "-text")
+	if !pre.Truthy() {
+		return
+	}
+	if clipboard := app.Window().Get("navigator").Get("clipboard"); clipboard.Truthy() {
+		clipboard.Call("writeText", pre.Get("textContent"))
 		v.copied = true
 		return
 	}
-	if pre := app.Window().GetElementByID(v.ID + "-text"); pre.Truthy() {
-		app.Window().Call("getSelection").Call("selectAllChildren", pre)
-	}
+	app.Window().Call("getSelection").Call("selectAllChildren", pre)
 }

@@ -1,0 +1,137 @@
+//go:build browser
+
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/waprivacy/waprivacy/cmd/waemu/emutest"
+	"github.com/waprivacy/waprivacy/proxy"
+)
+
+// waitInstalled waits until the service worker controls the page and has
+// the whole app, wasm included, for offline use.
+func waitInstalled(t *testing.T, ctx context.Context) {
+	t.Helper()
+	waitFor(t, ctx, "the app installed for offline use",
+		`navigator.serviceWorker.controller !== null && caches.match("/web/app.wasm").then((r) => !!r)`)
+}
+
+// queue edits a setting while offline and waits until the app says it is
+// saved for later.
+func queueEdit(t *testing.T, ctx context.Context, field, value string) {
+	t.Helper()
+	form := "#form-" + field
+	run(t, ctx, "queueing "+field+"="+value,
+		pick(`#`+field+`-`+value),
+		chromedp.WaitEnabled(form+` button[type="submit"]`, chromedp.ByQuery),
+		press(form+` button[type="submit"]`),
+		chromedp.WaitVisible(form+` .result[data-phase="queued"]`, chromedp.ByQuery),
+	)
+}
+
+// TestBrowserOfflineStartAndQueuedEdits: with the network gone, the
+// installed app still opens and shows the last-known settings, marked as
+// such; edits made then survive a reload and are applied on reconnection,
+// except one whose field the phone changed meanwhile, which waits for the
+// person's choice.
+func TestBrowserOfflineStartAndQueuedEdits(t *testing.T) {
+	env := emutest.Start(t)
+	s := demoSite(t, env)
+	ctx := newBrowser(t, 3*time.Minute, "en-US")
+	run(t, ctx, "opening the app", chromedp.Navigate(s.URL), chromedp.WaitVisible("#connect #qr svg", chromedp.ByQuery))
+	pair(t, ctx, env, phone)
+	waitInstalled(t, ctx)
+
+	s.goOffline()
+	run(t, ctx, "reopening offline",
+		chromedp.Reload(),
+		chromedp.WaitVisible("#offline", chromedp.ByQuery),
+		chromedp.WaitVisible(`#form-last[data-current="all"]`, chromedp.ByQuery),
+	)
+	shoot(t, ctx, "offline")
+
+	queueEdit(t, ctx, "last", "contacts")
+	queueEdit(t, ctx, "status", "contacts")
+	run(t, ctx, "reloading, still offline",
+		chromedp.Reload(),
+		chromedp.WaitVisible(`#queue li[data-fields="last"][data-state="pending"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#queue li[data-fields="status"][data-state="pending"]`, chromedp.ByQuery),
+	)
+	shoot(t, ctx, "offline-queued")
+	if acc := env.Account(t, phone); acc.Privacy["last"] != "all" {
+		t.Fatalf("an edit made offline reached WhatsApp: last=%q", acc.Privacy["last"])
+	}
+
+	// Meanwhile About is changed on the phone too.
+	env.Control(t, http.MethodPost, "/control/accounts/"+phone+"/privacy", map[string]string{"status": "none"}, http.StatusOK, nil)
+	s.goOnline()
+	run(t, ctx, "reconnecting",
+		press("#retry"),
+		chromedp.WaitVisible(`#connection[data-state="connected"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#queue li[data-fields="status"][data-state="conflict"]`, chromedp.ByQuery),
+		chromedp.WaitNotPresent(`#queue li[data-fields="last"]`, chromedp.ByQuery),
+	)
+	shoot(t, ctx, "offline-conflict")
+	acc := env.Account(t, phone)
+	if acc.Privacy["last"] != "contacts" {
+		t.Errorf("after reconnecting the emulator has last=%q; the queued edit was not applied", acc.Privacy["last"])
+	}
+	if acc.Privacy["status"] != "none" {
+		t.Errorf("the conflicting edit overwrote the phone's About (%q) before the person chose", acc.Privacy["status"])
+	}
+	run(t, ctx, "keeping mine",
+		press(`#queue li[data-fields="status"] button[data-do="keep-mine"]`),
+		chromedp.WaitNotVisible(`#queue`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#form-status[data-current="contacts"]`, chromedp.ByQuery),
+	)
+	if got := env.Account(t, phone).Privacy["status"]; got != "contacts" {
+		t.Errorf("after keeping mine the emulator has About %q", got)
+	}
+}
+
+// TestBrowserUpdateAvailable publishes a new version under a running
+// app: the service worker notices, and the page offers to reload.
+func TestBrowserUpdateAvailable(t *testing.T) {
+	dist := t.TempDir()
+	if err := os.CopyFS(dist, os.DirFS(distDir(t, "WAPRIVACY_DIST"))); err != nil {
+		t.Fatal(err)
+	}
+	s := serveSite(t, dist, proxy.Config{Upstream: deadUpstream(t)})
+	ctx := newBrowser(t, 2*time.Minute, "en-US")
+	run(t, ctx, "opening the app", chromedp.Navigate(s.URL), chromedp.WaitVisible("#connect", chromedp.ByQuery))
+	waitInstalled(t, ctx)
+	if err := chromedp.Run(ctx, chromedp.WaitNotPresent("#update-banner", chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+
+	// A new version: the worker's bytes change, as the build's hash does.
+	worker := filepath.Join(dist, "app-worker.js")
+	data, err := os.ReadFile(worker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, variant := range []string{".br", ".gz"} {
+		os.Remove(worker + variant)
+	}
+	if err := os.WriteFile(worker, append(data, "\n// the next version\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, "checking for updates",
+		chromedp.Evaluate(`goappTryUpdate()`, nil),
+		chromedp.WaitVisible("#update-banner", chromedp.ByQuery),
+	)
+	shoot(t, ctx, "update-available")
+	run(t, ctx, "reloading",
+		press("#update-banner button"),
+		chromedp.WaitVisible("#connect", chromedp.ByQuery),
+		chromedp.WaitNotPresent("#update-banner", chromedp.ByQuery),
+	)
+}
