@@ -40,10 +40,10 @@ func handler(version string) *app.Handler {
 			SVG:      "/web/icon.svg",
 			Maskable: "/web/icon-maskable-512.png",
 		},
-		Styles:       []string{"/web/waprivacy.css"},
+		Styles: []string{"/web/waprivacy.css"},
 		// The header's logo, so the app looks whole offline too.
 		CacheableResources: []string{"/web/icon.svg"},
-		LoadingLabel: "Loading waprivacy… {progress}%",
+		LoadingLabel:       "Loading waprivacy… {progress}%",
 		// Start the wasm's download with the page, before the deferred
 		// loader runs; crossorigin matches fetch's default mode, so the
 		// preload is used.
