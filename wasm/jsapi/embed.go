@@ -19,6 +19,9 @@ const (
 	msgResize = "waprivacy:resize"
 	// iframe → host, for a hello from an origin that may not embed: {type, message}
 	msgRefused = "waprivacy:refused"
+	// iframe → parent, to any origin, once it listens: {type}; it carries
+	// nothing else, and prompts the host's hello.
+	msgListening = "waprivacy:listening"
 )
 
 // OriginPolicy decides which host origins may talk to the widget.

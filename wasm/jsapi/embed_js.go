@@ -40,7 +40,13 @@ func ServeEmbed(b Backend, policy OriginPolicy) (stop func()) {
 		return nil
 	})
 	observer := window.Get("ResizeObserver").New(resized)
-	observer.Call("observe", window.Get("document").Get("documentElement"))
+	observer.Call("observe", window.Get("document").Get("body"))
+	// The host greeted us when the frame loaded, before this listener
+	// existed; say we listen now. The message holds nothing, so any
+	// origin may see it.
+	if parent := window.Get("parent"); !parent.Equal(window) {
+		parent.Call("postMessage", toJS(map[string]string{"type": msgListening}), "*")
+	}
 	return func() {
 		observer.Call("disconnect")
 		window.Call("removeEventListener", "message", listener)
@@ -50,8 +56,14 @@ func ServeEmbed(b Backend, policy OriginPolicy) (stop func()) {
 	}
 }
 
+// contentHeight is the app's own height: the document's can be no smaller
+// than the frame (a min-height of the viewport), so it would never shrink.
 func contentHeight() int {
-	return js.Global().Get("document").Get("documentElement").Get("scrollHeight").Int()
+	doc := js.Global().Get("document")
+	if root := doc.Call("querySelector", ".app"); root.Truthy() {
+		return int(root.Call("getBoundingClientRect").Get("height").Float() + 0.999)
+	}
+	return doc.Get("documentElement").Get("scrollHeight").Int()
 }
 
 // receive handles one message event. It runs inside a js.FuncOf callback,

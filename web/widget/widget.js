@@ -31,17 +31,26 @@
   let nextId = 0;
   let settleReady;
   const ready = new Promise((resolve, reject) => { settleReady = { resolve, reject }; });
+  // A page the app may not be embedded in never hears from it: the
+  // browser blocks the frame (CSP frame-ancestors).
+  const readyTimer = setTimeout(() => settleReady.reject(new Error(
+    "waprivacy: the app did not answer within " + timeoutMs + " ms; is this site allowed to embed it?")), timeoutMs);
+  ready.then(() => clearTimeout(readyTimer), () => {});
 
-  // The iframe says nothing until greeted, and then answers only us.
-  frame.addEventListener("load", () => {
-    frame.contentWindow.postMessage({ type: "waprivacy:hello" }, appOrigin);
-  });
+  // The iframe answers only after a greeting, and then only us. Greet when
+  // it loads and again when its app says it is listening (the wasm starts
+  // after the load event).
+  const hello = () => frame.contentWindow.postMessage({ type: "waprivacy:hello" }, appOrigin);
+  frame.addEventListener("load", hello);
 
   window.addEventListener("message", (event) => {
     if (event.source !== frame.contentWindow || event.origin !== appOrigin) return;
     const msg = event.data;
     if (!msg || typeof msg.type !== "string") return;
     switch (msg.type) {
+      case "waprivacy:listening":
+        hello();
+        break;
       case "waprivacy:ready":
         lastStatus = msg.status;
         settleReady.resolve(msg.status);
