@@ -168,7 +168,9 @@ func TestBrowserAppStartsAndWhatsmeowDialsThroughRelay(t *testing.T) {
 
 func TestBrowserUnreachableRelayOffersRetry(t *testing.T) {
 	s := productionSite(t, deadUpstream(t))
-	ctx := newBrowser(t, time.Minute, "en-US")
+	// whatsmeow gives up on a relay that closes during the handshake only
+	// after its 20 s handshake timeout.
+	ctx := newBrowser(t, 2*time.Minute, "en-US")
 	run(t, ctx, "loading the app",
 		chromedp.Navigate(s.URL),
 		chromedp.WaitVisible(`#connect #connection[data-state="unreachable"] #retry`, chromedp.ByQuery),

@@ -129,7 +129,7 @@ func newBrowser(t *testing.T, timeout time.Duration, lang string) context.Contex
 	chromedp.ListenTarget(ctx, func(ev any) {
 		if e, ok := ev.(*runtime.EventConsoleAPICalled); ok {
 			for _, arg := range e.Args {
-				t.Logf("console.%s: %s", e.Type, arg.Value)
+				t.Logf("%s console.%s: %s", time.Now().Format("05.000"), e.Type, arg.Value)
 			}
 		}
 	})
@@ -138,7 +138,7 @@ func newBrowser(t *testing.T, timeout time.Duration, lang string) context.Contex
 
 // stepTimeout bounds one step: generous for two cores, short enough that
 // a stuck step fails with its name rather than eating the whole test.
-const stepTimeout = 45 * time.Second
+const stepTimeout = 60 * time.Second
 
 // run runs actions and fails the test with what it was doing, leaving a
 // picture of the page where screenshots are kept.

@@ -114,6 +114,7 @@ func TestBrowserPrivacyDashboard(t *testing.T) {
 			press(`#blocked button[type="submit"]`),
 			chromedp.WaitVisible(`#blocked-list li[data-phone="5511900000002"]`, chromedp.ByQuery),
 		)
+		waitFor(t, ctx, "the number field emptied", `document.querySelector("#blocked-phone").value === ""`)
 		shoot(t, ctx, "blocked")
 		if !slices.Contains(env.Account(t, phone).Blocklist, "5511900000002") {
 			t.Error("the emulator did not block the contact")

@@ -27,6 +27,7 @@ func (s *BlockedSection) OnMount(ctx app.Context) {
 	ctx.ObserveState(FormKey(blockedForm), &s.result).OnChange(func() {
 		if s.result.Phase == PhaseDone || s.result.Phase == PhaseQueued {
 			s.phone = ""
+			clearInput("blocked-phone")
 		}
 	})
 }

@@ -29,6 +29,7 @@ func (e *ExceptEditor) OnMount(ctx app.Context) {
 	ctx.ObserveState(FormKey(e.id()), &e.result).OnChange(func() {
 		if e.result.Phase == PhaseDone || e.result.Phase == PhaseQueued {
 			e.phone = ""
+			clearInput(e.id() + "-phone")
 		}
 	})
 }

@@ -91,3 +91,13 @@ func failure(l i18n.Lang, s FormState) string {
 	}
 	return msg + " " + l.T("error.try-again")
 }
+
+// clearInput empties an input once its content was used. Rendering
+// Value("") cannot: go-app v10.1.11 drops an empty value attribute instead
+// of setting it (attributes.Set tests the value, not the name), which
+// leaves the typed text in place.
+func clearInput(id string) {
+	if input := app.Window().GetElementByID(id); input.Truthy() {
+		input.Set("value", "")
+	}
+}
