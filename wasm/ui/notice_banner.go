@@ -1,13 +1,16 @@
 package ui
 
 import (
+	"time"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/waprivacy/waprivacy/wasm/appstate"
 	"github.com/waprivacy/waprivacy/wasm/i18n"
 )
 
-// NoticeBanner says what was just changed on the phone, until dismissed.
+// NoticeBanner says what was just changed on the phone, for a short
+// while or until dismissed.
 type NoticeBanner struct {
 	app.Compo
 	Lang      i18n.Lang
@@ -15,9 +18,23 @@ type NoticeBanner struct {
 	dismissed int64
 }
 
+// noticeFor is how long a notice stays up on its own.
+const noticeFor = 30 * time.Second
+
+func (b *NoticeBanner) OnMount(ctx app.Context) { b.expire(ctx) }
+
+func (b *NoticeBanner) OnUpdate(ctx app.Context) { b.expire(ctx) }
+
+// expire renders the banner again once the notice is old, which hides it.
+func (b *NoticeBanner) expire(ctx app.Context) {
+	if b.Notice != nil {
+		ctx.After(time.Until(b.Notice.At.Add(noticeFor)), func(app.Context) {})
+	}
+}
+
 func (b *NoticeBanner) Render() app.UI {
 	n := b.Notice
-	if n == nil || n.ID == b.dismissed {
+	if n == nil || n.ID == b.dismissed || time.Since(n.At) > noticeFor {
 		return app.Div().Hidden(true)
 	}
 	l := b.Lang

@@ -134,9 +134,24 @@ func (f *SettingForm) Render() app.UI {
 			app.Button().Type("submit").Class("button").Disabled(saving || choice == f.Current).
 				Aria("busy", saving).Text(l.T("form.save")),
 		),
-		&FormResult{Lang: l, State: f.result},
+		&FormResult{Lang: l, State: f.shownResult()},
 		&RequestView{Lang: l, ID: id + "-request", Request: req, OK: hasReq},
 	)
+}
+
+// shownResult is the last save's result, unless the setting has changed
+// since (on the phone, or through its except-list): a confirmation of a
+// value no longer current would mislead.
+func (f *SettingForm) shownResult() FormState {
+	if f.result.Phase != PhaseDone {
+		return f.result
+	}
+	for _, ch := range f.result.Changes {
+		if ch.Field == f.Field && ch.After != f.Current {
+			return FormState{}
+		}
+	}
+	return f.result
 }
 
 func (f *SettingForm) onChoose(ctx app.Context, e app.Event) {
