@@ -2,7 +2,7 @@ package proxy
 
 import (
 	"context"
-	"io"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -97,16 +97,43 @@ func (rl *relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rl.refuse(w, r, ip, reason, status, "")
 		return
 	}
+	// The upstream is dialed before the browser's handshake is answered:
+	// if it is down, the browser's WebSocket fails to open and its client
+	// knows at once, instead of waiting out its handshake timeout (20 s in
+	// whatsmeow) on a connection that will never carry a server hello.
+	started := time.Now()
+	ctx, cancel := context.WithTimeout(r.Context(), rl.dialTimeout)
+	upstream, err := dialUpstream(ctx, rl.dialer, rl.upstream, rl.upstreamOrigin)
+	cancel()
+	if err != nil {
+		rl.admission.release(key)
+		status := http.StatusBadGateway
+		if errors.Is(err, context.DeadlineExceeded) {
+			status = http.StatusGatewayTimeout
+		}
+		rl.refuse(w, r, ip, refusedUpstreamDown, status, err.Error())
+		return
+	}
+	dialed := time.Since(started)
 	conn, err := accept(w, r)
 	if err != nil {
+		upstream.Close()
 		rl.admission.release(key)
 		rl.refused(r, ip, refusedHandshake, err.Error())
 		return
 	}
-	// The session runs on its own goroutines so this handler returns now,
+	rl.metrics.dial.Observe(dialed.Seconds())
+	rl.metrics.accepted.Inc()
+	s := newSession(rl, &peer{conn: conn}, &peer{conn: upstream, masked: true}, started)
+	s.dialed, s.client, s.key, s.origin = dialed, ip, key, r.Header.Get("Origin")
+	if !rl.register(s) {
+		bye := closeMsg{closeGoingAway, "the server is shutting down"}
+		s.end(endShutdown, closeGoingAway, [2]closeMsg{bye, bye})
+	}
+	// The session runs on its own goroutines and this handler returns now,
 	// letting net/http drop its per-request state and the handler's deep
 	// stack: an idle session then costs only what it holds itself.
-	go rl.serve(conn, ip, key, r.Header.Get("Origin"))
+	s.start()
 }
 
 // refuse records why the relay turns a request away, then answers it.
@@ -123,45 +150,6 @@ func (rl *relay) refused(r *http.Request, ip netip.Addr, reason refusal, detail 
 	rl.metrics.refused.WithLabelValues(string(reason)).Inc()
 	rl.log.Warn("relay refused", "reason", string(reason), "detail", detail,
 		"client", addrString(ip), "peer", r.RemoteAddr, "origin", r.Header.Get("Origin"))
-}
-
-// serve dials the upstream for an accepted browser connection and starts
-// the session.
-func (rl *relay) serve(conn net.Conn, ip netip.Addr, key netip.Prefix, origin string) {
-	started := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), rl.dialTimeout)
-	upstream, err := dialUpstream(ctx, rl.dialer, rl.upstream, rl.upstreamOrigin)
-	cancel()
-	if err != nil {
-		rl.metrics.refused.WithLabelValues(string(refusedUpstreamDown)).Inc()
-		rl.log.Warn("relay refused", "reason", string(refusedUpstreamDown), "detail", err.Error(),
-			"client", addrString(ip), "origin", origin)
-		closeAccepted(conn, closeBadGateway, "upstream unreachable: "+err.Error())
-		rl.admission.release(key)
-		return
-	}
-	dialed := time.Since(started)
-	rl.metrics.dial.Observe(dialed.Seconds())
-	rl.metrics.accepted.Inc()
-
-	s := newSession(rl, &peer{conn: conn}, &peer{conn: upstream, masked: true}, started)
-	s.dialed, s.client, s.key, s.origin = dialed, ip, key, origin
-	if !rl.register(s) {
-		bye := closeMsg{closeGoingAway, "the server is shutting down"}
-		s.end(endShutdown, closeGoingAway, [2]closeMsg{bye, bye})
-	}
-	s.start()
-}
-
-// closeAccepted closes a browser connection that never became a session,
-// with a close frame saying why, and gives the browser closeTimeout to
-// close its side.
-func closeAccepted(conn net.Conn, code uint16, reason string) {
-	conn.SetDeadline(time.Now().Add(closeTimeout))
-	p := &peer{conn: conn}
-	p.finish(code, reason)
-	io.Copy(io.Discard, conn)
-	conn.Close()
 }
 
 // sessionEnded records a finished session and frees its slot.

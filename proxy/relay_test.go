@@ -145,7 +145,7 @@ func TestRelayRefusesForeignOrigins(t *testing.T) {
 	}
 }
 
-func TestRelayUpstreamDownClosesWithReason(t *testing.T) {
+func TestRelayUpstreamDownFailsTheHandshake(t *testing.T) {
 	checkLeaks(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -153,15 +153,23 @@ func TestRelayUpstreamDownClosesWithReason(t *testing.T) {
 	}
 	deadAddr := ln.Addr().String()
 	ln.Close()
-	ts, _ := newTestProxy(t, Config{Upstream: "ws://" + deadAddr + "/ws/chat"})
-	client, _, err := dialRelay(t, ts.URL, ts.URL)
-	if err != nil {
-		t.Fatal(err)
+	ts, srv := newTestProxy(t, Config{Upstream: "ws://" + deadAddr + "/ws/chat"})
+	_, resp, err := dialRelay(t, ts.URL, ts.URL)
+	wantUpstreamRefusal(t, resp, err, http.StatusBadGateway)
+	eventually(t, "the refusal is counted", func() bool { return refusedCount(srv, refusedUpstreamDown) == 1 })
+	eventually(t, "the slot is freed", func() bool { return srv.relay.admission.openConns() == 0 })
+}
+
+// wantUpstreamRefusal checks that a browser's handshake failed with status
+// because the upstream could not be reached, saying so in the body.
+func wantUpstreamRefusal(t *testing.T, resp *http.Response, err error, status int) {
+	t.Helper()
+	if err == nil || resp == nil {
+		t.Fatalf("the handshake succeeded or got no answer (%v); want %d", err, status)
 	}
-	_, _, err = client.Read(t.Context())
-	var ce websocket.CloseError
-	if !errors.As(err, &ce) || ce.Code != websocket.StatusBadGateway || !strings.HasPrefix(ce.Reason, "upstream unreachable") {
-		t.Fatalf("want close 1014 \"upstream unreachable…\", got %v", err)
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != status || !strings.Contains(string(body), string(refusedUpstreamDown)) {
+		t.Fatalf("browser got %s %q, want %d naming %s", resp.Status, body, status, refusedUpstreamDown)
 	}
 }
 
