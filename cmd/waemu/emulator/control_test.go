@@ -14,7 +14,7 @@ import (
 func TestTrust(t *testing.T) {
 	e := newEnv(t)
 	var got struct{ RootKey string }
-	e.control(t, "GET", "/control/trust", nil, http.StatusOK, &got)
+	e.Control(t, "GET", "/control/trust", nil, http.StatusOK, &got)
 	key := emulator.RootPublicKey()
 	if got.RootKey != base64.StdEncoding.EncodeToString(key[:]) {
 		t.Fatalf("rootKey %q", got.RootKey)
@@ -25,7 +25,7 @@ func TestAccountShape(t *testing.T) {
 	e := newEnv(t)
 	const phone = "5511912345678"
 	cli, _ := e.pairQR(t, phone)
-	acc := e.account(t, phone)
+	acc := e.Account(t, phone)
 	for name, values := range allValues {
 		if acc.Privacy[name] != values[0] {
 			t.Errorf("new account %s=%q, want %q", name, acc.Privacy[name], values[0])
@@ -43,7 +43,7 @@ func TestAccountShape(t *testing.T) {
 		t.Errorf("account %+v", acc)
 	}
 	// Empty lists are [] in JSON, never null.
-	resp, err := http.Get(e.http.URL + "/control/accounts/" + phone)
+	resp, err := http.Get(e.HTTP.URL + "/control/accounts/" + phone)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestControlErrors(t *testing.T) {
 	e := newEnv(t)
 	const phone = "5511912340000"
 	cli, _ := e.pairQR(t, phone)
-	before := e.account(t, phone)
+	before := e.Account(t, phone)
 	jid := cli.Store.ID.String()
 
 	cases := []struct {
@@ -106,12 +106,12 @@ func TestControlErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		var reply struct{ Error string }
-		e.control(t, c.method, c.path, c.body, c.status, &reply)
+		e.Control(t, c.method, c.path, c.body, c.status, &reply)
 		if reply.Error == "" {
 			t.Errorf("%s %s: no error message", c.method, c.path)
 		}
 	}
-	after := e.account(t, phone)
+	after := e.Account(t, phone)
 	if !mapsEqual(after.Privacy, before.Privacy) || len(after.Disallowed["last"]) != 0 || !slices.Equal(after.Devices, before.Devices) {
 		t.Fatalf("refused requests changed the account: %+v → %+v", before, after)
 	}
@@ -124,7 +124,7 @@ func b64(n int) string { return base64.StdEncoding.EncodeToString(make([]byte, n
 
 func TestPhonePage(t *testing.T) {
 	e := newEnv(t)
-	resp, err := http.Get(e.http.URL + "/phone")
+	resp, err := http.Get(e.HTTP.URL + "/phone")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ func TestLatencyIsOneWayAndDoesNotSerialise(t *testing.T) {
 	e := newEnv(t)
 	cli, _ := e.pairQR(t, "5511900007777")
 	const latency = 150 * time.Millisecond
-	e.control(t, "POST", "/control/faults", map[string]any{"latencyMs": latency.Milliseconds()}, http.StatusOK, nil)
+	e.Control(t, "POST", "/control/faults", map[string]any{"latencyMs": latency.Milliseconds()}, http.StatusOK, nil)
 
 	start := time.Now()
 	if _, err := rawIQ(cli, "w:p", "get"); err != nil {
@@ -47,7 +47,7 @@ func TestLatencyIsOneWayAndDoesNotSerialise(t *testing.T) {
 		t.Fatalf("%d concurrent IQs took %s, want about one round trip (%s)", n, took, 2*latency)
 	}
 
-	e.control(t, "DELETE", "/control/faults", nil, http.StatusOK, nil)
+	e.Control(t, "DELETE", "/control/faults", nil, http.StatusOK, nil)
 	start = time.Now()
 	if _, err := rawIQ(cli, "w:p", "get"); err != nil {
 		t.Fatal(err)
@@ -60,7 +60,7 @@ func TestLatencyIsOneWayAndDoesNotSerialise(t *testing.T) {
 func TestFailIQAfterAndCount(t *testing.T) {
 	e := newEnv(t)
 	cli, _ := e.pairQR(t, "5511900008888")
-	e.control(t, "POST", "/control/faults", map[string]any{
+	e.Control(t, "POST", "/control/faults", map[string]any{
 		"failIq": map[string]int{"privacy": 500}, "failIqAfter": 1, "failIqCount": 2,
 	}, http.StatusOK, nil)
 
@@ -81,13 +81,13 @@ func TestFailIQAfterAndCount(t *testing.T) {
 	}
 
 	// failIqCount 0 fails all the rest, until the faults are cleared.
-	e.control(t, "POST", "/control/faults", map[string]any{"failIq": map[string]int{"blocklist": 503}}, http.StatusOK, nil)
+	e.Control(t, "POST", "/control/faults", map[string]any{"failIq": map[string]int{"blocklist": 503}}, http.StatusOK, nil)
 	for range 3 {
 		if _, err := cli.GetBlocklist(ctxT(t)); !errors.Is(err, whatsmeow.ErrIQServiceUnavailable) {
 			t.Fatalf("err = %v, want 503", err)
 		}
 	}
-	e.control(t, "DELETE", "/control/faults", nil, http.StatusOK, nil)
+	e.Control(t, "DELETE", "/control/faults", nil, http.StatusOK, nil)
 	if _, err := cli.GetBlocklist(ctxT(t)); err != nil {
 		t.Fatalf("after clearing: %v", err)
 	}
@@ -98,7 +98,7 @@ func TestDropAfter(t *testing.T) {
 	cli, rec := e.pairQR(t, "5511900009999")
 	const drop = 300 * time.Millisecond
 	set := time.Now()
-	e.control(t, "POST", "/control/faults", map[string]any{"dropAfterMs": drop.Milliseconds()}, http.StatusOK, nil)
+	e.Control(t, "POST", "/control/faults", map[string]any{"dropAfterMs": drop.Milliseconds()}, http.StatusOK, nil)
 	waitFor[*events.Disconnected](t, rec)
 	if since := time.Since(set); since < drop {
 		t.Fatalf("dropped after %s, want at least %s", since, drop)
@@ -107,7 +107,7 @@ func TestDropAfter(t *testing.T) {
 	waitFor[*events.Connected](t, rec)
 	waitFor[*events.Disconnected](t, rec)
 
-	e.control(t, "DELETE", "/control/faults", nil, http.StatusOK, nil)
+	e.Control(t, "DELETE", "/control/faults", nil, http.StatusOK, nil)
 	waitFor[*events.Connected](t, rec)
 	// With the fault cleared the connection outlives several drop periods.
 	deadline := time.After(4 * drop)
@@ -138,10 +138,10 @@ func TestFaultValidation(t *testing.T) {
 		"[]",
 		"{\"latencyMs\": 5} {}",
 	} {
-		e.control(t, "POST", "/control/faults", body, http.StatusBadRequest, nil)
+		e.Control(t, "POST", "/control/faults", body, http.StatusBadRequest, nil)
 	}
 	var got map[string]any
-	e.control(t, "POST", "/control/faults", map[string]any{"latencyMs": 25, "failIq": map[string]int{"privacy": 500}}, http.StatusOK, &got)
+	e.Control(t, "POST", "/control/faults", map[string]any{"latencyMs": 25, "failIq": map[string]int{"privacy": 500}}, http.StatusOK, &got)
 	if got["latencyMs"] != 25.0 {
 		t.Fatalf("reply %v", got)
 	}

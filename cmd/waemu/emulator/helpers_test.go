@@ -3,15 +3,11 @@ package emulator_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"reflect"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,16 +24,8 @@ import (
 	_ "github.com/ncruces/go-sqlite3/driver"
 
 	"github.com/waprivacy/waprivacy/cmd/waemu/emulator"
+	"github.com/waprivacy/waprivacy/cmd/waemu/emutest"
 )
-
-// eventTimeout bounds every wait for a client event; generous for -race on 2 cores.
-const eventTimeout = 30 * time.Second
-
-func TestMain(m *testing.M) {
-	// What the "waemu" build tag does for the app (package wasm/emutrust).
-	whatsmeow.WACertPubKey = emulator.RootPublicKey()
-	os.Exit(m.Run())
-}
 
 // logBuffer collects the server's logs so tests can assert on them; with
 // WAEMU_TEST_LOG set it also copies them to stderr.
@@ -61,81 +49,25 @@ func (l *logBuffer) String() string {
 	return l.buf.String()
 }
 
-// env is one emulator served over real TCP.
+// env is the emulator as other packages' tests start it (emutest), with
+// its logs kept for the tests that assert on them.
 type env struct {
-	srv  *emulator.Server
-	http *httptest.Server
+	*emutest.Env
 	logs *logBuffer
 }
 
 func newEnv(t testing.TB) *env { return newEnvWithState(t, "") }
 
 func newEnvWithState(t testing.TB, statePath string) *env {
+	t.Helper()
 	logs := &logBuffer{}
-	srv, err := emulator.New(emulator.Options{
-		StatePath: statePath,
-		Logger:    slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
-	if err != nil {
-		t.Fatal(err)
+	return &env{
+		Env: emutest.StartWith(t, emulator.Options{
+			StatePath: statePath,
+			Logger:    slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		}),
+		logs: logs,
 	}
-	hs := httptest.NewServer(srv.Handler())
-	e := &env{srv: srv, http: hs, logs: logs}
-	t.Cleanup(e.stop)
-	return e
-}
-
-func (e *env) stop() {
-	e.srv.Close()
-	e.http.Close()
-}
-
-func (e *env) addr() string { return e.http.Listener.Addr().String() }
-
-// control calls the control API and checks the status; it decodes the reply into out if given.
-func (e *env) control(t testing.TB, method, path string, body any, wantStatus int, out any) {
-	t.Helper()
-	var rd io.Reader
-	if s, ok := body.(string); ok {
-		rd = strings.NewReader(s)
-	} else if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, e.http.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != wantStatus {
-		t.Fatalf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, wantStatus, data)
-	}
-	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
-		t.Fatalf("%s %s: Content-Type %q", method, path, ct)
-	}
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			t.Fatalf("%s %s: %v in %s", method, path, err, data)
-		}
-	}
-}
-
-func (e *env) account(t testing.TB, phone string) emulator.Account {
-	t.Helper()
-	var acc emulator.Account
-	e.control(t, "GET", "/control/accounts/"+phone, nil, http.StatusOK, &acc)
-	return acc
 }
 
 // recorder keeps every event a client dispatches.
@@ -150,7 +82,7 @@ func record(cli *whatsmeow.Client) *recorder {
 // waitFor returns the next event of type T, skipping others.
 func waitFor[T any](t testing.TB, r *recorder) T {
 	t.Helper()
-	timeout := time.After(eventTimeout)
+	timeout := time.After(emutest.Timeout)
 	for {
 		select {
 		case evt := <-r.ch:
@@ -159,7 +91,7 @@ func waitFor[T any](t testing.TB, r *recorder) T {
 			}
 		case <-timeout:
 			var zero T
-			t.Fatalf("no %s event within %s", reflect.TypeOf(zero), eventTimeout)
+			t.Fatalf("no %s event within %s", reflect.TypeOf(zero), emutest.Timeout)
 			return zero
 		}
 	}
@@ -186,9 +118,7 @@ func clientLog() waLog.Logger {
 // newClient is an unmodified whatsmeow client whose connections go to the emulator.
 func (e *env) newClient(t testing.TB, dev *store.Device) (*whatsmeow.Client, *recorder) {
 	cli := whatsmeow.NewClient(dev, clientLog())
-	hc := emulator.HTTPClient(e.addr())
-	cli.SetWebsocketHTTPClient(hc)
-	cli.SetPreLoginHTTPClient(hc)
+	e.Redirect(cli)
 	rec := record(cli)
 	t.Cleanup(cli.Disconnect)
 	return cli, rec
@@ -203,7 +133,7 @@ func (e *env) pairQR(t testing.TB, phone string) (*whatsmeow.Client, *recorder) 
 	}
 	qr := waitFor[*events.QR](t, rec)
 	var reply struct{ JID string }
-	e.control(t, "POST", "/control/scan", map[string]string{"qr": qr.Codes[0], "phone": phone}, http.StatusOK, &reply)
+	e.Control(t, http.MethodPost, "/control/scan", map[string]string{"qr": qr.Codes[0], "phone": phone}, http.StatusOK, &reply)
 	ps := waitFor[*events.PairSuccess](t, rec)
 	if ps.ID.String() != reply.JID || ps.ID.User != phone {
 		t.Fatalf("paired as %s, control API said %s", ps.ID, reply.JID)
@@ -214,7 +144,7 @@ func (e *env) pairQR(t testing.TB, phone string) (*whatsmeow.Client, *recorder) 
 
 // rawIQ sends an IQ the way an app without a whatsmeow API for it must.
 func rawIQ(cli *whatsmeow.Client, ns, typ string, content ...waBinary.Node) (*waBinary.Node, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), eventTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), emutest.Timeout)
 	defer cancel()
 	q := whatsmeow.DangerousInfoQuery{Namespace: ns, Type: whatsmeow.DangerousInfoQueryType(typ), To: types.ServerJID}
 	if len(content) > 0 {
@@ -224,7 +154,7 @@ func rawIQ(cli *whatsmeow.Client, ns, typ string, content ...waBinary.Node) (*wa
 }
 
 func ctxT(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), eventTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), emutest.Timeout)
 	t.Cleanup(cancel)
 	return ctx
 }

@@ -19,7 +19,7 @@ func TestQRPairingThenReconnect(t *testing.T) {
 	if id.Device == 0 || cli.Store.LID.Server != "lid" || cli.Store.LID.Device != id.Device {
 		t.Fatalf("paired as %s / %s", id, cli.Store.LID)
 	}
-	if acc := e.account(t, "5511988887777"); !slices.Equal(acc.Devices, []string{id.String()}) {
+	if acc := e.Account(t, "5511988887777"); !slices.Equal(acc.Devices, []string{id.String()}) {
 		t.Fatalf("devices = %v, want [%s]", acc.Devices, id)
 	}
 
@@ -44,20 +44,20 @@ func TestCodePairing(t *testing.T) {
 	waitFor[*events.QR](t, rec)
 
 	// Nobody asked to link this number yet.
-	e.control(t, "POST", "/control/link-code", map[string]string{"phone": phone, "code": "ABCD-EFGH"}, http.StatusNotFound, nil)
+	e.Control(t, "POST", "/control/link-code", map[string]string{"phone": phone, "code": "ABCD-EFGH"}, http.StatusNotFound, nil)
 
 	code, err := cli.PairPhone(ctxT(t), phone, true, whatsmeow.PairClientChrome, "Chrome (Linux)")
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.control(t, "POST", "/control/link-code", map[string]string{"phone": phone, "code": "not a code"}, http.StatusBadRequest, nil)
+	e.Control(t, "POST", "/control/link-code", map[string]string{"phone": phone, "code": "not a code"}, http.StatusBadRequest, nil)
 	wrong := []byte(code)
 	wrong[0] = map[bool]byte{true: '2', false: '1'}[wrong[0] == '1']
-	e.control(t, "POST", "/control/link-code", map[string]string{"phone": phone, "code": string(wrong)}, http.StatusNotFound, nil)
-	e.control(t, "GET", "/control/accounts/"+phone, nil, http.StatusNotFound, nil) // a wrong code creates nothing
+	e.Control(t, "POST", "/control/link-code", map[string]string{"phone": phone, "code": string(wrong)}, http.StatusNotFound, nil)
+	e.Control(t, "GET", "/control/accounts/"+phone, nil, http.StatusNotFound, nil) // a wrong code creates nothing
 
 	var reply struct{ JID string }
-	e.control(t, "POST", "/control/link-code", map[string]string{"phone": phone, "code": code}, http.StatusOK, &reply)
+	e.Control(t, "POST", "/control/link-code", map[string]string{"phone": phone, "code": code}, http.StatusOK, &reply)
 	ps := waitFor[*events.PairSuccess](t, rec)
 	if ps.ID.String() != reply.JID || ps.ID.User != phone {
 		t.Fatalf("paired as %s, control API said %s", ps.ID, reply.JID)
@@ -86,7 +86,7 @@ func TestForgedLoginRefused(t *testing.T) {
 	if !real.IsLoggedIn() {
 		t.Fatal("the real companion lost its session")
 	}
-	if !slices.Contains(e.account(t, "5511966665555").Devices, real.Store.ID.String()) {
+	if !slices.Contains(e.Account(t, "5511966665555").Devices, real.Store.ID.String()) {
 		t.Fatal("the real companion was unlinked")
 	}
 }
@@ -113,7 +113,7 @@ func TestManyCompanionsConcurrently(t *testing.T) {
 		t.Fatalf("paired %v", want)
 	}
 	for phone, jids := range want {
-		got := e.account(t, phone).Devices
+		got := e.Account(t, phone).Devices
 		slices.Sort(jids)
 		slices.Sort(got)
 		if !slices.Equal(got, jids) {

@@ -57,7 +57,7 @@ func TestEveryCategorySetAndReadBack(t *testing.T) {
 			if got := readCategory(t, cli, name); got != v {
 				t.Fatalf("%s read back %q after setting %q", name, got, v)
 			}
-			if got := e.account(t, phone).Privacy[name]; got != v {
+			if got := e.Account(t, phone).Privacy[name]; got != v {
 				t.Fatalf("control API shows %s=%q after setting %q", name, got, v)
 			}
 		}
@@ -76,7 +76,7 @@ func TestInvalidPrivacyRefused(t *testing.T) {
 	e := newEnv(t)
 	const phone = "5511944443333"
 	cli, _ := e.pairQR(t, phone)
-	before := e.account(t, phone)
+	before := e.Account(t, phone)
 	for _, c := range []struct{ name, value string }{
 		{"online", "contacts"},   // not a value of online
 		{"groupadd", "none"},     // WhatsApp offers no "nobody" for groups
@@ -97,7 +97,7 @@ func TestInvalidPrivacyRefused(t *testing.T) {
 	if !errors.Is(err, whatsmeow.ErrIQBadRequest) {
 		t.Errorf("mixed set: err = %v, want 400", err)
 	}
-	if after := e.account(t, phone); !mapsEqual(after.Privacy, before.Privacy) {
+	if after := e.Account(t, phone); !mapsEqual(after.Privacy, before.Privacy) {
 		t.Fatalf("privacy changed by refused sets: %v → %v", before.Privacy, after.Privacy)
 	}
 }
@@ -186,14 +186,14 @@ func TestExceptListsWithRotatingDHash(t *testing.T) {
 		if d2 := cat.AttrGetter().String("dhash"); d2 == d1 || d2 == d0 {
 			t.Fatalf("%s: dhash did not rotate: %s", name, cat.XMLString())
 		}
-		if acc := e.account(t, phone); !slices.Equal(acc.Disallowed[name], []string{"5511922222222"}) || acc.Privacy[name] != "contact_blacklist" {
+		if acc := e.Account(t, phone); !slices.Equal(acc.Disallowed[name], []string{"5511922222222"}) || acc.Privacy[name] != "contact_blacklist" {
 			t.Fatalf("%s: control API shows %v / %s", name, acc.Disallowed[name], acc.Privacy[name])
 		}
 	}
 
 	// The phone edits a list: its dhash rotates, so the companion's copy is stale.
 	_, d := readList(t, cli, "last")
-	e.control(t, "POST", "/control/accounts/"+phone+"/disallowed/last", map[string]any{"add": []string{"5511933334444"}}, http.StatusOK, nil)
+	e.Control(t, "POST", "/control/accounts/"+phone+"/disallowed/last", map[string]any{"add": []string{"5511933334444"}}, http.StatusOK, nil)
 	if users, d2 := readList(t, cli, "last"); d2 == d || !slices.Contains(users, "5511933334444") {
 		t.Fatalf("after phone edit: %v dhash %q (was %q)", users, d2, d)
 	}
@@ -255,7 +255,7 @@ func TestBlockAndUnblock(t *testing.T) {
 	if got, err := other.GetBlocklist(ctxT(t)); err != nil || !slices.Equal(got.JIDs, []types.JID{b}) || got.DHash != bl.DHash {
 		t.Fatalf("other companion reads %+v, %v", got, err)
 	}
-	if acc := e.account(t, phone); !slices.Equal(acc.Blocklist, []string{"5511987654322"}) {
+	if acc := e.Account(t, phone); !slices.Equal(acc.Blocklist, []string{"5511987654322"}) {
 		t.Fatalf("control API blocklist %v", acc.Blocklist)
 	}
 	if _, err := cli.UpdateBlocklist(ctxT(t), b, "mute"); !errors.Is(err, whatsmeow.ErrIQBadRequest) {
@@ -289,7 +289,7 @@ func TestDefaultDisappearingTimer(t *testing.T) {
 		if got := read(); got != strconv.Itoa(secs) {
 			t.Fatalf("set %s, read %s", d, got)
 		}
-		if got := e.account(t, phone).DefaultDisappearingSeconds; got != secs {
+		if got := e.Account(t, phone).DefaultDisappearingSeconds; got != secs {
 			t.Fatalf("control API shows %d after %s", got, d)
 		}
 	}
@@ -314,7 +314,7 @@ func TestPushFromPhone(t *testing.T) {
 	e := newEnv(t)
 	const phone = "5511900002222"
 	cli, rec := e.pairQR(t, phone)
-	e.control(t, "POST", "/control/accounts/"+phone+"/privacy", map[string]string{"last": "none", "profile": "contacts"}, http.StatusOK, nil)
+	e.Control(t, "POST", "/control/accounts/"+phone+"/privacy", map[string]string{"last": "none", "profile": "contacts"}, http.StatusOK, nil)
 	evt := waitFor[*events.PrivacySettings](t, rec)
 	if !evt.LastSeenChanged || !evt.ProfileChanged || evt.OnlineChanged {
 		t.Fatalf("event %+v", evt)
@@ -326,17 +326,17 @@ func TestPushFromPhone(t *testing.T) {
 	}
 
 	// An invalid change from the phone is refused whole and pushes nothing.
-	e.control(t, "POST", "/control/accounts/"+phone+"/privacy", map[string]string{"last": "all", "online": "none"}, http.StatusBadRequest, nil)
-	e.control(t, "POST", "/control/accounts/"+phone+"/privacy", map[string]string{"status": "none"}, http.StatusOK, nil)
+	e.Control(t, "POST", "/control/accounts/"+phone+"/privacy", map[string]string{"last": "all", "online": "none"}, http.StatusBadRequest, nil)
+	e.Control(t, "POST", "/control/accounts/"+phone+"/privacy", map[string]string{"status": "none"}, http.StatusOK, nil)
 	if evt := waitFor[*events.PrivacySettings](t, rec); !evt.StatusChanged || evt.LastSeenChanged {
 		t.Fatalf("next event %+v: the refused change was pushed", evt)
 	}
-	if got := e.account(t, phone).Privacy["last"]; got != "none" {
+	if got := e.Account(t, phone).Privacy["last"]; got != "none" {
 		t.Fatalf("refused change applied: last=%s", got)
 	}
 
 	// A list edit on the phone is pushed too, so the app re-reads the list.
-	e.control(t, "POST", "/control/accounts/"+phone+"/disallowed/profile", map[string]any{"add": []string{"5511988880000"}}, http.StatusOK, nil)
+	e.Control(t, "POST", "/control/accounts/"+phone+"/disallowed/profile", map[string]any{"add": []string{"5511988880000"}}, http.StatusOK, nil)
 	if evt := waitFor[*events.PrivacySettings](t, rec); !evt.ProfileChanged {
 		t.Fatalf("list edit event %+v", evt)
 	}

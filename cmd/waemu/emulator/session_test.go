@@ -11,6 +11,8 @@ import (
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/store"
 	"go.mau.fi/whatsmeow/types/events"
+
+	"github.com/waprivacy/waprivacy/cmd/waemu/emutest"
 )
 
 // cloneIdentity makes a second store device with the same credentials, to
@@ -31,15 +33,15 @@ func TestUnlinkFromPhone(t *testing.T) {
 	saved := cloneIdentity(t, cli.Store)
 	jid := cli.Store.ID.String()
 
-	e.control(t, "POST", "/control/accounts/"+phone+"/unlink", map[string]string{"jid": jid}, http.StatusOK, nil)
+	e.Control(t, "POST", "/control/accounts/"+phone+"/unlink", map[string]string{"jid": jid}, http.StatusOK, nil)
 	lo := waitFor[*events.LoggedOut](t, rec)
 	if lo.OnConnect || lo.Reason != events.ConnectFailureLoggedOut {
 		t.Fatalf("LoggedOut = %+v, want a stream error 401 while connected", lo)
 	}
-	if got := e.account(t, phone).Devices; len(got) != 1 || got[0] != keep.Store.ID.String() {
+	if got := e.Account(t, phone).Devices; len(got) != 1 || got[0] != keep.Store.ID.String() {
 		t.Fatalf("devices after unlink %v", got)
 	}
-	e.control(t, "POST", "/control/accounts/"+phone+"/unlink", map[string]string{"jid": jid}, http.StatusNotFound, nil)
+	e.Control(t, "POST", "/control/accounts/"+phone+"/unlink", map[string]string{"jid": jid}, http.StatusNotFound, nil)
 
 	// Its credentials no longer log in.
 	again, againRec := e.newClient(t, saved)
@@ -62,7 +64,7 @@ func TestLogoutFromCompanion(t *testing.T) {
 	if err := cli.Logout(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.account(t, phone).Devices; len(got) != 0 {
+	if got := e.Account(t, phone).Devices; len(got) != 0 {
 		t.Fatalf("devices after logout %v", got)
 	}
 	again, rec := e.newClient(t, saved)
@@ -93,9 +95,9 @@ func TestUnknownIQ(t *testing.T) {
 // server closed the connection.
 func sendRaw(t *testing.T, e *env, typ websocket.MessageType, msgs ...[]byte) bool {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), eventTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), emutest.Timeout)
 	defer cancel()
-	ws, _, err := websocket.Dial(ctx, "ws://"+e.addr()+"/ws/chat", nil)
+	ws, _, err := websocket.Dial(ctx, "ws://"+e.Addr()+"/ws/chat", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

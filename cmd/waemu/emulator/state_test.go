@@ -17,20 +17,20 @@ func TestStateSurvivesRestart(t *testing.T) {
 	const phone = "5511900001234"
 	e := newEnvWithState(t, path)
 	cli, _ := e.pairQR(t, phone)
-	e.control(t, "POST", "/control/accounts/"+phone+"/privacy", map[string]string{"last": "none", "calladd": "known"}, http.StatusOK, nil)
-	e.control(t, "POST", "/control/accounts/"+phone+"/disallowed/groupadd", map[string]any{"add": []string{"5511955550000"}}, http.StatusOK, nil)
+	e.Control(t, "POST", "/control/accounts/"+phone+"/privacy", map[string]string{"last": "none", "calladd": "known"}, http.StatusOK, nil)
+	e.Control(t, "POST", "/control/accounts/"+phone+"/disallowed/groupadd", map[string]any{"add": []string{"5511955550000"}}, http.StatusOK, nil)
 	if _, err := cli.UpdateBlocklist(ctxT(t), phoneJID("5511955550001"), events.BlocklistChangeActionBlock); err != nil {
 		t.Fatal(err)
 	}
 	_, dhash := readList(t, cli, "groupadd")
-	before := e.account(t, phone)
+	before := e.Account(t, phone)
 	cli.Disconnect()
-	e.stop()
+	e.Close()
 
 	// A new server on another port, from the same file: the companion logs in
 	// with its saved identity and everything is as it was.
 	e2 := newEnvWithState(t, path)
-	if got := e2.account(t, phone); !reflect.DeepEqual(got, before) {
+	if got := e2.Account(t, phone); !reflect.DeepEqual(got, before) {
 		t.Fatalf("after restart %+v, want %+v", got, before)
 	}
 	cli2, rec := e2.newClient(t, cli.Store)

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -45,17 +46,31 @@ type Env struct {
 // tests may still be reading it.
 var trustOnce sync.Once
 
-// Start serves a fresh emulator until the test ends.
+// Start serves a fresh emulator, its logs discarded, until the test ends.
 func Start(t testing.TB) *Env {
 	t.Helper()
+	return StartWith(t, emulator.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+}
+
+// StartWith is Start with the server's options, for tests that keep the
+// accounts in a file or read the server's logs.
+func StartWith(t testing.TB, opts emulator.Options) *Env {
+	t.Helper()
 	trustOnce.Do(func() { whatsmeow.WACertPubKey = emulator.RootPublicKey() })
-	srv, err := emulator.New(emulator.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := emulator.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { srv.Close(); hs.Close() })
-	return &Env{Server: srv, HTTP: hs}
+	e := &Env{Server: srv, HTTP: httptest.NewServer(srv.Handler())}
+	t.Cleanup(e.Close)
+	return e
+}
+
+// Close stops the emulator before the test ends, as when it is restarted.
+// Calling it again does nothing more.
+func (e *Env) Close() {
+	e.Server.Close()
+	e.HTTP.Close()
 }
 
 // Addr is the emulator's host:port.
@@ -128,12 +143,15 @@ func (e *Env) LinkedClient(t testing.TB, phone string) *whatsmeow.Client {
 	return cli
 }
 
-// Control calls the control API, checks the status, and decodes the reply
-// into out if it is not nil.
+// Control calls the control API, checks the status and that the reply is
+// JSON, and decodes the reply into out if it is not nil. body is sent as
+// JSON, but a string is sent as it is, to send what is not valid JSON.
 func (e *Env) Control(t testing.TB, method, path string, body any, wantStatus int, out any) {
 	t.Helper()
 	var rd io.Reader
-	if body != nil {
+	if s, ok := body.(string); ok {
+		rd = strings.NewReader(s)
+	} else if body != nil {
 		data, err := json.Marshal(body)
 		if err != nil {
 			t.Fatal(err)
@@ -155,6 +173,9 @@ func (e *Env) Control(t testing.TB, method, path string, body any, wantStatus in
 	}
 	if resp.StatusCode != wantStatus {
 		t.Fatalf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, wantStatus, data)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+		t.Fatalf("%s %s: Content-Type %q", method, path, ct)
 	}
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
