@@ -74,7 +74,6 @@ func TestRequestAnswersWithStatusAndBody(t *testing.T) {
 	}
 }
 
-
 func TestRequestRejectsCallsThatAreNotRequests(t *testing.T) {
 	w := install(t)
 	for _, args := range [][]any{{}, {"GET"}, {42, "/profile/privacy"}} {
