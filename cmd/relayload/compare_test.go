@@ -20,8 +20,8 @@ var (
 )
 
 // Each latency and throughput round gives every target the same traffic
-// in turn; the figures are medians over many short rounds, so that bursts
-// of other load on the machine hit every target alike.
+// in turn, over many short rounds, so that bursts of other load on the
+// machine hit every target alike.
 const (
 	latencyRounds    = 30
 	throughputRounds = 12

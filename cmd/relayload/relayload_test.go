@@ -22,6 +22,35 @@ func TestPercentile(t *testing.T) {
 	}
 }
 
+func TestSummaryPoolsRoundsAndSubtractsTheBaseline(t *testing.T) {
+	ms := func(v ...int) []time.Duration {
+		var d []time.Duration
+		for _, x := range v {
+			d = append(d, time.Duration(x)*time.Millisecond)
+		}
+		return d
+	}
+	direct, proxy := &summary{}, &summary{}
+	// One slow round among fast ones: pooled, its two slow messages are the
+	// top 2 of 100, so they set p99 (nearest rank 99) but not p50.
+	direct.add(result{rtts: ms(make([]int, 100)...)})
+	fast := make([]int, 50)
+	for i := range fast {
+		fast[i] = 1
+	}
+	proxy.add(result{rtts: ms(fast...)})
+	proxy.add(result{rtts: ms(append(fast[:48:48], 5, 9)...)})
+	direct.add(result{rtts: ms(make([]int, 2)...)})
+	direct.finish(nil)
+	proxy.finish(direct)
+	if proxy.messages != 100 || proxy.p50 != time.Millisecond || proxy.p99 != 5*time.Millisecond {
+		t.Errorf("pooled over %d messages: p50 %v, p99 %v; want 100 messages, p50 1ms, p99 5ms", proxy.messages, proxy.p50, proxy.p99)
+	}
+	if proxy.added50 != time.Millisecond || proxy.added99 != 5*time.Millisecond {
+		t.Errorf("added p50 %v, p99 %v over a zero baseline; want 1ms and 5ms", proxy.added50, proxy.added99)
+	}
+}
+
 func TestLoadThroughAnInProcessProxy(t *testing.T) {
 	var out strings.Builder
 	err := runMain(context.Background(), []string{"-proxy", "inprocess", "-sessions", "4", "-rate", "40", "-duration", "300ms", "-settle", "0s"}, &out)
