@@ -110,6 +110,7 @@ CLIENT_TESTED := cmd/waemu/emulator wasm/api wasm/appstate wasm/engine wasm/jsap
 RACE_TESTED    = $(filter-out $(addprefix $(MODULE)/,$(CLIENT_TESTED)),$(shell $(GO) list ./...))
 
 test-native:
+	@unformatted="$$(gofmt -l cmd proxy wasm)"; if [ -n "$$unformatted" ]; then echo "gofmt -w these:" $$unformatted; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -race $(RACE_TESTED)
 	$(GO) test $(addprefix ./,$(CLIENT_TESTED))
