@@ -19,7 +19,7 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 	return sorted[min(max(rank, 1), len(sorted))-1]
 }
 
-func median(v []float64) float64 {
+func median[T float64 | time.Duration](v []T) T {
 	if len(v) == 0 {
 		return 0
 	}
@@ -27,15 +27,15 @@ func median(v []float64) float64 {
 	return s[len(s)/2]
 }
 
-// summary is one target's results over the rounds. Latency percentiles
-// are over every message of every round, so that a burst of other load on
-// the machine, which hits each target in turn, weighs as much as it lasted;
-// the added latency is taken against the direct baseline's percentile.
-// Throughput is the median of the rounds'.
+// summary is one target's results over the rounds. Other load on a shared
+// machine comes in bursts that can spoil a round; each latency figure is
+// therefore the median over rounds of the round's percentile, so that a
+// spoiled round counts once rather than by its many slow messages, and the
+// added latency is its difference from the direct baseline's. Throughput
+// is the median round's.
 type summary struct {
 	name     string
 	rounds   []roundFigures
-	rtts     []time.Duration // every round trip, sorted by finish
 	messages int
 	failures int
 
@@ -48,30 +48,28 @@ type summary struct {
 }
 
 type roundFigures struct {
-	p99          time.Duration
+	p50, p99     time.Duration
 	mibPerSecond float64
 }
 
 func (s *summary) add(r result) {
-	f := roundFigures{p99: percentile(r.rtts, 99)}
+	f := roundFigures{p50: percentile(r.rtts, 50), p99: percentile(r.rtts, 99)}
 	if r.elapsed > 0 {
 		f.mibPerSecond = float64(r.bytes) / r.elapsed.Seconds() / (1 << 20)
 	}
 	s.rounds = append(s.rounds, f)
-	s.rtts = append(s.rtts, r.rtts...)
 	s.messages += len(r.rtts)
 	s.failures += r.failures
 }
 
 // finish computes the figures, the added latency against direct if given.
 func (s *summary) finish(direct *summary) {
-	slices.Sort(s.rtts)
-	s.p50, s.p99 = percentile(s.rtts, 50), percentile(s.rtts, 99)
+	var p50, p99 []time.Duration
 	var mib []float64
 	for _, f := range s.rounds {
-		mib = append(mib, f.mibPerSecond)
+		p50, p99, mib = append(p50, f.p50), append(p99, f.p99), append(mib, f.mibPerSecond)
 	}
-	s.mibPerSecond = median(mib)
+	s.p50, s.p99, s.mibPerSecond = median(p50), median(p99), median(mib)
 	if direct != nil {
 		s.added50, s.added99 = s.p50-direct.p50, s.p99-direct.p99
 	}
@@ -94,7 +92,7 @@ func printSummaries(out io.Writer, w workload, summaries []*summary) {
 	} else {
 		fmt.Fprintf(out, "%g/s per session", w.rate)
 	}
-	fmt.Fprintf(out, ", %d round(s) of %v; percentiles over all messages, MiB/s the median round's\n", len(summaries[0].rounds), w.duration)
+	fmt.Fprintf(out, ", %d round(s) of %v; medians over rounds\n", len(summaries[0].rounds), w.duration)
 	fmt.Fprintln(tw, "target\tmessages\tp50\tp99\tadded p50\tadded p99\tMiB/s\tfailed\t")
 	for _, s := range summaries {
 		fmt.Fprintf(tw, "%s\t%d\t%v\t%v\t%v\t%v\t%.1f\t%d\t\n", s.name, s.messages,
