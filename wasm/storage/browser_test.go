@@ -22,6 +22,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	cdpstorage "github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
+
+	"github.com/waprivacy/waprivacy/wasm/internal/chromiumtest"
 )
 
 // The tests here run in real headless Chromium: the package's own tests
@@ -30,11 +32,7 @@ import (
 // page (internal/harness).
 
 func TestBrowserStorageUnderWasmbrowsertest(t *testing.T) {
-	out, err := goCommand(t, "test", "-count=1", "-exec", wasmExec(t), ".").CombinedOutput()
-	t.Logf("wasm/storage in Chromium:\n%s", out)
-	if err != nil {
-		t.Fatalf("the storage package's browser tests failed: %v", err)
-	}
+	chromiumtest.RunPackageTests(t)
 }
 
 func TestBrowserSessionSurvivesReload(t *testing.T) {
@@ -159,30 +157,6 @@ func TestBrowserKilledBrowserKeepsEveryCommit(t *testing.T) {
 	}
 }
 
-// goCommand runs the go tool for js/wasm in this package, with the wasm
-// module file that swaps in the browser WebSocket transport.
-func goCommand(t *testing.T, args ...string) *exec.Cmd {
-	t.Helper()
-	modfile, err := filepath.Abs(filepath.Join("..", "..", "build", "wasm.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(modfile); err != nil {
-		t.Fatalf("%s is missing: run `make build/wasm.mod` (make test does)", modfile)
-	}
-	cmd := exec.CommandContext(t.Context(), "go", append(args[:1:1], append([]string{"-modfile=" + modfile}, args[1:]...)...)...)
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	return cmd
-}
-
-func wasmExec(t *testing.T) string {
-	exe := os.Getenv("WAPRIVACY_WASM_EXEC")
-	if exe == "" {
-		t.Fatal("WAPRIVACY_WASM_EXEC is not set: run `make test`, which builds bin/wasmbrowsertest")
-	}
-	return exe
-}
-
 var harness struct {
 	once sync.Once
 	dir  string
@@ -198,7 +172,7 @@ func serveHarness(t *testing.T) string {
 		if harness.err != nil {
 			return
 		}
-		build := goCommand(t, "build", "-o", filepath.Join(harness.dir, "harness.wasm"), "./internal/harness")
+		build := chromiumtest.GoCommand(t, "build", "-o", filepath.Join(harness.dir, "harness.wasm"), "./internal/harness")
 		if out, err := build.CombinedOutput(); err != nil {
 			harness.err = fmt.Errorf("building the harness: %v\n%s", err, out)
 			return
