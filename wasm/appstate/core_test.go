@@ -311,3 +311,22 @@ func TestAnUpdateWhoseConfirmationIsLostIsReadAgain(t *testing.T) {
 		return v.Live && v.Privacy.Settings[privacy.Profile] == privacy.Nobody
 	})
 }
+
+// An edit made while the open page lost its connection is applied on
+// reconnection, though nothing else changed meanwhile.
+func TestEditQueuedDuringAnOutageIsApplied(t *testing.T) {
+	env := emutest.Start(t)
+	n := &network{addr: env.Addr()}
+	p := link(t, env, n, newStore())
+	n.cut()
+	p.until(t, "offline", func(v appstate.View) bool { return !v.Connected() })
+	if out, err := p.core.Apply(ctxT(t), setting(privacy.LastSeen, privacy.Contacts)); err != nil || !out.Queued {
+		t.Fatalf("offline edit: %+v %v; want it queued", out, err)
+	}
+	n.restore()
+	p.core.Retry()
+	p.until(t, "an empty queue", func(v appstate.View) bool { return v.Connected() && len(v.Queue) == 0 })
+	if got := env.Account(t, phone).Privacy["last"]; got != "contacts" {
+		t.Errorf("after reconnecting the emulator has last seen %q, want the queued contacts", got)
+	}
+}

@@ -70,7 +70,7 @@ func (e *Engine) Apply(ctx context.Context, u privacy.Update) (Result, error) {
 	if e.closed {
 		return Result{}, ErrNotConnected
 	}
-	if e.state == nil {
+	if e.known() == nil {
 		if _, err := e.refreshLocked(ctx, FromApp); err != nil {
 			return Result{}, err
 		}

@@ -26,7 +26,7 @@ func (e *Engine) SetBlocked(ctx context.Context, phone string, blocked bool) (pr
 	if e.closed {
 		return privacy.Snapshot{}, ErrNotConnected
 	}
-	if e.state == nil {
+	if e.known() == nil {
 		if _, err := e.refreshLocked(ctx, FromApp); err != nil {
 			return privacy.Snapshot{}, err
 		}

@@ -14,6 +14,7 @@ package engine
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mau.fi/whatsmeow"
@@ -32,7 +33,7 @@ const (
 
 // Change is published whenever the known snapshot changes.
 type Change struct {
-	Before   privacy.Snapshot // zero before the first read
+	Before   privacy.Snapshot // zero for the first read, and the first after a lost connection
 	Snapshot privacy.Snapshot
 	Source   Source
 }
@@ -45,8 +46,11 @@ type Engine struct {
 	timeout time.Duration
 
 	mu     sync.Mutex // serialises operations and guards state
-	state  *readState // nil until the first read
+	state  *readState // nil until the first read; see known
 	closed bool
+	// drops counts lost connections: a read from before the latest loss
+	// may miss what the phone changed while the pushes could not arrive.
+	drops atomic.Int64
 
 	subMu sync.Mutex
 	subs  map[int]func(Change)
@@ -105,10 +109,20 @@ func (e *Engine) Cached() (privacy.Snapshot, bool) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.state == nil {
+	st := e.known()
+	if st == nil {
 		return privacy.Snapshot{}, false
 	}
-	return e.state.snap.Clone(), true
+	return st.snap.Clone(), true
+}
+
+// known returns the last read, or nil if there is none or it was made
+// before the connection last dropped. Call it with e.mu held.
+func (e *Engine) known() *readState {
+	if e.state == nil || e.state.drops != e.drops.Load() {
+		return nil
+	}
+	return e.state
 }
 
 // Snapshot returns every setting, the except-lists, the default timer and
@@ -151,11 +165,14 @@ func (e *Engine) refreshLocked(ctx context.Context, source Source) (privacy.Snap
 	return st.snap.Clone(), nil
 }
 
-// store caches st and tells subscribers if anything changed.
+// store caches st and tells subscribers if anything changed. The first
+// read after a lost connection is told as the first read ever (Before is
+// zero), whether or not anything changed: subscribers learn that the
+// account is known again, and apply what waited for it.
 func (e *Engine) store(st readState, source Source) {
 	var before privacy.Snapshot
-	if e.state != nil {
-		before = e.state.snap
+	if old := e.known(); old != nil {
+		before = old.snap
 	}
 	e.state = &st
 	if !equalSnapshots(before, st.snap) {
@@ -169,6 +186,11 @@ func (e *Engine) store(st readState, source Source) {
 // meanwhile.
 func (e *Engine) handleEvent(evt any) {
 	switch evt.(type) {
+	case *events.Disconnected:
+		// Counted at once: a session adds its handler, which reconnects,
+		// after the engine's, so no read of the new connection counts as
+		// stale.
+		e.drops.Add(1)
 	case *events.PrivacySettings, *events.Blocklist, *events.Connected:
 		go func() {
 			e.mu.Lock()

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mau.fi/whatsmeow/types/events"
+
 	"github.com/waprivacy/waprivacy/cmd/waemu/emulator"
 	"github.com/waprivacy/waprivacy/cmd/waemu/emutest"
 	"github.com/waprivacy/waprivacy/wasm/engine"
@@ -337,5 +339,50 @@ func TestTimeout(t *testing.T) {
 	var ee *engine.Error
 	if !errors.As(err, &ee) || ee.Status != engine.StatusTimeout {
 		t.Fatalf("want a 504 when WhatsApp is slower than the timeout, got %v", err)
+	}
+}
+
+// TestReadAfterReconnectingIsPublished: once the connection drops, the
+// cached snapshot no longer counts (pushes from the phone were missed),
+// and the read after reconnecting is published as a first read, though
+// nothing changed: subscribers apply what waited for the connection.
+func TestReadAfterReconnectingIsPublished(t *testing.T) {
+	env := emutest.Start(t)
+	cli := env.LinkedClient(t, phone)
+	e := engine.New(cli, engine.Options{})
+	if _, err := e.Snapshot(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	changes := make(chan engine.Change, 8)
+	defer e.Subscribe(func(c engine.Change) { changes <- c })()
+	// Added after the engine's handler, so it runs after it.
+	cachedAfterDrop := make(chan bool, 1)
+	cli.AddEventHandler(func(evt any) {
+		if _, ok := evt.(*events.Disconnected); ok {
+			_, cached := e.Cached()
+			select {
+			case cachedAfterDrop <- cached:
+			default:
+			}
+		}
+	})
+	env.SetFaults(t, emulator.Faults{DropAfterMs: 1})
+	select {
+	case cached := <-cachedAfterDrop:
+		if cached {
+			t.Error("the snapshot read before the connection dropped is still served as current")
+		}
+	case <-time.After(emutest.Timeout):
+		t.Fatal("the connection never dropped")
+	}
+	env.SetFaults(t, emulator.Faults{})
+	select {
+	case c := <-changes:
+		if c.Before.Settings != nil || c.Source != engine.FromPhone {
+			t.Errorf("after reconnecting the engine published %+v, want a first read from the phone", c)
+		}
+		assertSame(t, c.Snapshot, emulatorSnapshot(t, env))
+	case <-time.After(emutest.Timeout):
+		t.Fatal("nothing was published after reconnecting")
 	}
 }

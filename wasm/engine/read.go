@@ -14,6 +14,7 @@ import (
 // reads are the IQs of one snapshot, sent together so the whole snapshot
 // costs one round trip.
 type reads struct {
+	drops    int64 // Engine.drops when they were sent
 	settings pending
 	lists    map[privacy.Category]pending
 	timer    pending
@@ -21,7 +22,7 @@ type reads struct {
 }
 
 func (e *Engine) sendReads(ctx context.Context) reads {
-	r := reads{lists: map[privacy.Category]pending{}}
+	r := reads{drops: e.drops.Load(), lists: map[privacy.Category]pending{}}
 	r.settings = e.send(ctx, "privacy", "get", []waBinary.Node{{Tag: "privacy"}})
 	for _, c := range privacy.ExceptListCategories() {
 		r.lists[c] = e.send(ctx, "privacy", "get", []waBinary.Node{{
@@ -41,12 +42,14 @@ func (e *Engine) sendReads(ctx context.Context) reads {
 type readState struct {
 	snap   privacy.Snapshot
 	hashes map[privacy.Category]string
+	drops  int64 // Engine.drops when it was read
 }
 
 func (r reads) wait(ctx context.Context) (readState, error) {
 	st := readState{
 		snap:   privacy.Snapshot{Except: map[privacy.Category][]string{}},
 		hashes: map[privacy.Category]string{},
+		drops:  r.drops,
 	}
 	node, err := r.settings.wait(ctx)
 	if err != nil {
