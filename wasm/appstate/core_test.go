@@ -330,3 +330,30 @@ func TestEditQueuedDuringAnOutageIsApplied(t *testing.T) {
 		t.Errorf("after reconnecting the emulator has last seen %q, want the queued contacts", got)
 	}
 }
+
+// A queued edit WhatsApp refused, with the read confirming it refused
+// too, is applied when retried once WhatsApp accepts again.
+func TestRefusedQueuedEditIsRetried(t *testing.T) {
+	env := emutest.Start(t)
+	n := &network{addr: env.Addr()}
+	p := link(t, env, n, newStore())
+	n.cut()
+	p.until(t, "offline", func(v appstate.View) bool { return !v.Connected() })
+	timer := privacy.Timer(604800)
+	if _, err := p.core.Apply(ctxT(t), privacy.Update{Timer: &timer}); err != nil {
+		t.Fatal(err)
+	}
+	// The read after reconnecting succeeds; every later timer IQ fails.
+	env.SetFaults(t, emulator.Faults{FailIQ: map[string]int{"disappearing_mode": 401}, FailIQAfter: 1})
+	n.restore()
+	p.core.Retry()
+	v := p.until(t, "the refusal", func(v appstate.View) bool { return len(v.Queue) == 1 && v.Queue[0].State == outbox.Failed })
+	env.SetFaults(t, emulator.Faults{})
+	if err := p.core.RetryQueued(ctxT(t), v.Queue[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	p.until(t, "an empty queue", func(v appstate.View) bool { return len(v.Queue) == 0 })
+	if got := env.Account(t, phone).DefaultDisappearingSeconds; got != 604800 {
+		t.Errorf("after retrying the emulator's default timer is %d s, want 7 days", got)
+	}
+}

@@ -253,9 +253,11 @@ func (c *Core) flush(account string) {
 		}) {
 			return
 		}
-		live, ok := e.Cached()
-		if !ok {
-			return // the read after connecting is on its way and flushes again
+		// Nothing cached after an update whose confirming read failed:
+		// read now, as no other read is on its way to flush again.
+		live, err := e.Snapshot(ctx)
+		if err != nil {
+			return
 		}
 		if len(edit.Conflicts(live)) > 0 {
 			c.outbox.Mark(ctx, edit.ID, outbox.Conflict, "")
