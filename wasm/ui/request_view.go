@@ -19,7 +19,7 @@ type RequestView struct {
 	ID      string
 	Request api.Request
 	OK      bool
-	copied  bool
+	copied  string // the text last put on the clipboard
 }
 
 // RequestText is a request as the view shows and copies it: the method
@@ -53,24 +53,43 @@ func (v *RequestView) Render() app.UI {
 		app.Pre().ID(v.ID+"-text").Class("request-text").TabIndex(0).Aria("label", l.F("request.label", vocabulary)).Text(text),
 		app.Div().Class("actions").Body(
 			app.Button().Type("button").Class("button button-quiet").Text(l.T("request.copy")).OnClick(v.copy),
-			app.If(v.copied, func() app.UI { return app.Span().Class("hint").Role("status").Text(l.T("request.copied")) }),
+			// Only while the request shown is the one copied: another
+			// choice changes the text, not the clipboard.
+			app.If(v.copied == text, func() app.UI { return app.Span().Class("hint").Role("status").Text(l.T("request.copied")) }),
 		),
 		app.P().Class("hint").Text(l.T("request.where")),
 	)
 }
 
 // copy puts the request shown on the clipboard, or, where the browser
-// offers no clipboard (an insecure context), selects it for the person to
-// copy.
+// offers no clipboard (an insecure context) or refuses to write to it (the
+// page is not focused, the permission was denied), selects it for the
+// person to copy.
 func (v *RequestView) copy(ctx app.Context, e app.Event) {
 	pre := app.Window().GetElementByID(v.ID + "-text")
 	if !pre.Truthy() {
 		return
 	}
-	if clipboard := app.Window().Get("navigator").Get("clipboard"); clipboard.Truthy() {
-		clipboard.Call("writeText", pre.Get("textContent"))
-		v.copied = true
+	text := pre.Get("textContent").String()
+	selectText := func() { app.Window().Call("getSelection").Call("selectAllChildren", pre) }
+	clipboard := app.Window().Get("navigator").Get("clipboard")
+	if !clipboard.Truthy() {
+		selectText()
 		return
 	}
-	app.Window().Call("getSelection").Call("selectAllChildren", pre)
+	// writeText answers with a promise: "Copied." only once it kept it.
+	var written, refused app.Func
+	settle := func(copied string) {
+		written.Release()
+		refused.Release()
+		ctx.Dispatch(func(app.Context) {
+			v.copied = copied
+			if copied == "" {
+				selectText()
+			}
+		})
+	}
+	written = app.FuncOf(func(app.Value, []app.Value) any { settle(text); return nil })
+	refused = app.FuncOf(func(app.Value, []app.Value) any { settle(""); return nil })
+	clipboard.Call("writeText", text).Call("then", written, refused)
 }
