@@ -268,6 +268,19 @@ func pair(t *testing.T, ctx context.Context, env *emutest.Env, phone string) {
 	)
 }
 
+// openPaired opens the app served against a fresh emulator, in English,
+// and links it to phone's account: where tests that need a linked
+// dashboard start.
+func openPaired(t *testing.T, timeout time.Duration) (*emutest.Env, *site, context.Context) {
+	t.Helper()
+	env := emutest.Start(t)
+	s := demoSite(t, env)
+	ctx := newBrowser(t, timeout, "en-US")
+	run(t, ctx, "opening the app", chromedp.Navigate(s.URL), chromedp.WaitVisible("#connect #qr svg", chromedp.ByQuery))
+	pair(t, ctx, env, phone)
+	return env, s, ctx
+}
+
 // textOf returns the text of the first element matching sel.
 func textOf(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()

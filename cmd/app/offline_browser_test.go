@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/waprivacy/waprivacy/cmd/waemu/emulator"
 	"github.com/waprivacy/waprivacy/cmd/waemu/emutest"
 	"github.com/waprivacy/waprivacy/proxy"
 )
@@ -138,4 +140,76 @@ func TestBrowserUpdateAvailable(t *testing.T) {
 		chromedp.WaitVisible("#connect", chromedp.ByQuery),
 		chromedp.WaitNotPresent("#update-banner", chromedp.ByQuery),
 	)
+}
+
+// loseConnection cuts the site off, as a tunnel would, and waits until
+// the page knows; the page stays open.
+func loseConnection(t *testing.T, ctx context.Context, s *site) {
+	t.Helper()
+	s.goOffline()
+	run(t, ctx, "losing the connection", chromedp.WaitVisible(`#connection[data-state="unreachable"]`, chromedp.ByQuery))
+}
+
+// reconnect brings the site back and has the page reconnect now.
+func reconnect(t *testing.T, ctx context.Context, s *site) {
+	t.Helper()
+	s.goOnline()
+	run(t, ctx, "reconnecting",
+		press("#retry"),
+		chromedp.WaitVisible(`#connection[data-state="connected"]`, chromedp.ByQuery),
+	)
+}
+
+// TestBrowserEditQueuedDuringOutageApplied: an edit made while the open
+// page has lost its connection is applied when the connection comes back,
+// though nothing else changed meanwhile.
+func TestBrowserEditQueuedDuringOutageApplied(t *testing.T) {
+	env, s, ctx := openPaired(t, 2*time.Minute)
+	loseConnection(t, ctx, s)
+	queueEdit(t, ctx, "timer", "604800")
+	reconnect(t, ctx, s)
+	run(t, ctx, "waiting for the queue to empty",
+		chromedp.WaitNotVisible("#queue", chromedp.ByQuery),
+		chromedp.WaitVisible(`#form-timer[data-current="604800"]`, chromedp.ByQuery),
+	)
+	if got := env.Account(t, phone).DefaultDisappearingSeconds; got != 604800 {
+		t.Errorf("after reconnecting the emulator's default timer is %d s, want the queued 7 days", got)
+	}
+}
+
+// TestBrowserRefusedQueuedEditRetried: an edit queued offline that
+// WhatsApp refuses on reconnection stays in the queue, marked refused with
+// WhatsApp's own words one click away, and changes nothing; once WhatsApp
+// accepts again, Try again applies it.
+func TestBrowserRefusedQueuedEditRetried(t *testing.T) {
+	env, s, ctx := openPaired(t, 2*time.Minute)
+	loseConnection(t, ctx, s)
+	queueEdit(t, ctx, "timer", "604800")
+	// From the read after reconnecting on, which still succeeds, WhatsApp
+	// refuses every request about the default timer.
+	env.SetFaults(t, emulator.Faults{FailIQ: map[string]int{"disappearing_mode": 401}, FailIQAfter: 1})
+	reconnect(t, ctx, s)
+	item := `#queue li[data-fields="timer"]`
+	run(t, ctx, "waiting for the refusal", chromedp.WaitVisible(item+`[data-state="failed"]`, chromedp.ByQuery))
+	if got := textOf(t, ctx, item+" .result-error"); got != "WhatsApp refused this change." {
+		t.Errorf("the refused edit says %q", got)
+	}
+	if got := textOf(t, ctx, item+" .detail"); !strings.Contains(got, "401 not-authorized") {
+		t.Errorf("the refused edit's details read %q; they should give WhatsApp's answer", got)
+	}
+	run(t, ctx, "opening the details", press(item+" summary"))
+	shoot(t, ctx, "queue-refused")
+	if got := env.Account(t, phone).DefaultDisappearingSeconds; got != 0 {
+		t.Fatalf("the refused edit reached the emulator: default timer %d s", got)
+	}
+
+	env.SetFaults(t, emulator.Faults{})
+	run(t, ctx, "trying again",
+		press(item+` button[data-do="retry"]`),
+		chromedp.WaitNotVisible("#queue", chromedp.ByQuery),
+		chromedp.WaitVisible(`#form-timer[data-current="604800"]`, chromedp.ByQuery),
+	)
+	if got := env.Account(t, phone).DefaultDisappearingSeconds; got != 604800 {
+		t.Errorf("after Try again the emulator's default timer is %d s, want 7 days", got)
+	}
 }
