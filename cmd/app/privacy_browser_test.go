@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/waprivacy/waprivacy/cmd/waemu/emulator"
@@ -320,3 +323,114 @@ func TestBrowserPortugueseFromTheBrowserAndSwitchable(t *testing.T) {
 	run(t, ctx, "reloading", chromedp.Reload(), chromedp.WaitVisible(`#form-last`, chromedp.ByQuery))
 	waitFor(t, ctx, "English after the reload", `document.querySelector("#form-last legend").textContent === "Last seen" && document.documentElement.lang === "en"`)
 }
+
+// noticeFor is how long a phone-change notice stays up on its own
+// (wasm/ui's noticeFor).
+const noticeFor = 30 * time.Second
+
+// TestBrowserPhoneChangeNoticeFades: the notice of a change made on the
+// phone stays up for 30 s, then goes away by itself, with nothing else
+// happening on the page; the change it told of stays.
+func TestBrowserPhoneChangeNoticeFades(t *testing.T) {
+	env, _, ctx := openPaired(t, 2*time.Minute)
+	changed := time.Now()
+	env.Control(t, http.MethodPost, "/control/accounts/"+phone+"/privacy", map[string]string{"last": "contacts"}, http.StatusOK, nil)
+	run(t, ctx, "waiting for the notice", chromedp.WaitVisible("#notice", chromedp.ByQuery))
+	shown := time.Now()
+	if n := textOf(t, ctx, "#notice"); !strings.Contains(n, "Last seen: Everyone → My contacts") {
+		t.Errorf("the notice reads %q", n)
+	}
+
+	// The page dates the notice between the change and its showing, so it
+	// must still be up a little before changed+30 s…
+	time.Sleep(time.Until(changed.Add(noticeFor - 3*time.Second)))
+	var up bool
+	run(t, ctx, "looking for the notice", chromedp.Evaluate(`document.querySelector("#notice") !== null`, &up))
+	if !up {
+		t.Fatalf("the notice was gone %v after the change, before its 30 s", time.Since(changed).Round(time.Millisecond))
+	}
+	// …and gone soon after shown+30 s.
+	run(t, ctx, "waiting for the notice to fade", chromedp.WaitNotPresent("#notice", chromedp.ByQuery))
+	if late := time.Since(shown) - noticeFor; late > 5*time.Second {
+		t.Errorf("the notice faded %v after its 30 s", late.Round(time.Millisecond))
+	}
+	if got := time.Since(changed); got < noticeFor {
+		t.Errorf("the notice faded %v after the change, before its 30 s", got.Round(time.Millisecond))
+	}
+	run(t, ctx, "checking the setting", chromedp.WaitVisible(`#form-last[data-current="contacts"]`, chromedp.ByQuery))
+}
+
+// TestBrowserCopyRequest: Copy puts the equivalent Z-API request, exactly
+// as shown, on the clipboard, and says so.
+func TestBrowserCopyRequest(t *testing.T) {
+	_, s, ctx := openPaired(t, 2*time.Minute)
+	// Chromium lets a focused page use the clipboard once the person
+	// allows it; a headless page is never focused unless told so.
+	run(t, ctx, "allowing the clipboard",
+		emulation.SetFocusEmulationEnabled(true),
+		browser.GrantPermissions([]browser.PermissionType{
+			browser.PermissionTypeClipboardReadWrite, browser.PermissionTypeClipboardSanitizedWrite,
+		}).WithOrigin(s.URL),
+		// Something else on the clipboard first, so a copy that writes
+		// nothing shows.
+		chromedp.Evaluate(`navigator.clipboard.writeText("before")`, nil, awaitPromise),
+	)
+	run(t, ctx, "choosing Nobody for last seen", pick(`#last-none`))
+	waitFor(t, ctx, "the request for Nobody", `document.querySelector("#form-last-request-text").textContent.includes('"NONE"')`)
+	run(t, ctx, "copying",
+		press(`#form-last-request > summary`),
+		press(`#form-last-request button`),
+		chromedp.WaitVisible(`#form-last-request [role="status"]`, chromedp.ByQuery),
+	)
+	var clip string
+	run(t, ctx, "reading the clipboard", chromedp.Evaluate(`navigator.clipboard.readText()`, &clip, awaitPromise))
+	want := "POST /privacy/last-seen\nContent-Type: application/json\n\n{\n  \"visualizationType\": \"NONE\"\n}\n"
+	if clip != want {
+		t.Errorf("the clipboard holds %q, want %q", clip, want)
+	}
+	if got := textOf(t, ctx, `#form-last-request [role="status"]`); got != "Copied." {
+		t.Errorf("after copying the form says %q", got)
+	}
+	shoot(t, ctx, "request-copied")
+
+	run(t, ctx, "choosing My contacts instead", pick(`#last-contacts`))
+	waitFor(t, ctx, "the request for My contacts", `document.querySelector("#form-last-request-text").textContent.includes('"CONTACTS"')`)
+	if n := confirmations(t, ctx); n != 0 {
+		t.Error("the form still says Copied. once it shows a request that was not copied")
+	}
+}
+
+// TestBrowserCopyRequestRefused: where the browser will not write to the
+// clipboard, Copy claims nothing and selects the request instead, for the
+// person to copy by hand.
+func TestBrowserCopyRequestRefused(t *testing.T) {
+	_, s, ctx := openPaired(t, 2*time.Minute)
+	run(t, ctx, "refusing the clipboard",
+		emulation.SetFocusEmulationEnabled(true),
+		browser.SetPermission(&browser.PermissionDescriptor{Name: "clipboard-write"}, browser.PermissionSettingDenied).WithOrigin(s.URL),
+	)
+	run(t, ctx, "copying",
+		press(`#form-last-request > summary`),
+		press(`#form-last-request button`),
+	)
+	const selected = `(() => {
+		const sel = getSelection(), pre = document.querySelector("#form-last-request-text");
+		return sel.anchorNode === pre && sel.focusNode === pre && sel.toString().includes('"visualizationType": "ALL"');
+	})()`
+	waitFor(t, ctx, "an answer to Copy", selected+` || document.querySelector('#form-last-request [role="status"]') !== null`)
+	if n := confirmations(t, ctx); n != 0 {
+		t.Error("the form says Copied. though the browser refused to copy")
+	}
+	waitFor(t, ctx, "the request selected", selected)
+}
+
+// confirmations counts the "Copied." notes of the last-seen form.
+func confirmations(t *testing.T, ctx context.Context) int {
+	t.Helper()
+	var n int
+	run(t, ctx, "looking for a confirmation", chromedp.Evaluate(`document.querySelectorAll('#form-last-request [role="status"]').length`, &n))
+	return n
+}
+
+// awaitPromise makes Evaluate wait for the promise an expression returns.
+func awaitPromise(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }
