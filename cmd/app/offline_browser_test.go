@@ -197,6 +197,12 @@ func TestBrowserRefusedQueuedEditRetried(t *testing.T) {
 	if got := textOf(t, ctx, item+" .detail"); !strings.Contains(got, "401 not-authorized") {
 		t.Errorf("the refused edit's details read %q; they should give WhatsApp's answer", got)
 	}
+	// Connected, but WhatsApp answers no read: the settings shown are the
+	// last known, and the page must not call that offline.
+	run(t, ctx, "waiting for the connection", chromedp.WaitVisible(`#connection[data-state="connected"] #offline`, chromedp.ByQuery))
+	if got := strings.TrimSpace(textOf(t, ctx, "#offline strong")); got != "Not confirmed yet." {
+		t.Errorf("connected with unconfirmed settings, the note says %q; want \"Not confirmed yet.\"", got)
+	}
 	run(t, ctx, "opening the details", press(item+" summary"))
 	shoot(t, ctx, "queue-refused")
 	if got := env.Account(t, phone).DefaultDisappearingSeconds; got != 0 {

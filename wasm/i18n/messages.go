@@ -51,6 +51,9 @@ var messages = map[string]message{
 	"offline.title": {"Offline.", "Sem conexão."},
 	"offline.hint": {"These are the last-known settings, from %s. Changes you make are saved on this device and applied when you reconnect.",
 		"Estas são as últimas configurações conhecidas, de %s. As mudanças que você fizer ficam salvas neste dispositivo e são aplicadas quando você reconectar."},
+	"unconfirmed.title": {"Not confirmed yet.", "Ainda não confirmadas."},
+	"unconfirmed.hint": {"These are the last-known settings, from %s, until WhatsApp answers again. Changes you make are saved on this device and applied then.",
+		"Estas são as últimas configurações conhecidas, de %s, até o WhatsApp responder de novo. As mudanças que você fizer ficam salvas neste dispositivo e são aplicadas então."},
 
 	// Linking.
 	"connect.title":           {"Link your WhatsApp", "Conecte seu WhatsApp"},

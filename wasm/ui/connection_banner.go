@@ -50,9 +50,15 @@ func (b *ConnectionBanner) Render() app.UI {
 		title = l.T("connection.connecting")
 	}
 	if b.HasPrivacy && !b.Live {
+		// Connected but not live: WhatsApp has not answered a read since
+		// the connection came back, so "offline" would be wrong.
+		note, hint := "offline.title", "offline.hint"
+		if s.State == session.StateConnected {
+			note, hint = "unconfirmed.title", "unconfirmed.hint"
+		}
 		body = append(body, app.P().ID("offline").Class("offline-note").Body(
-			app.Strong().Text(l.T("offline.title")+" "),
-			app.Text(l.F("offline.hint", formatTime(l, b.KnownAt))),
+			app.Strong().Text(l.T(note)+" "),
+			app.Text(l.F(hint, formatTime(l, b.KnownAt))),
 		))
 	}
 	return app.Section().ID("connection").Class("banner "+kind).DataSet("state", string(s.State)).
