@@ -233,27 +233,42 @@ func checkPage(t *testing.T, ctx context.Context, name string) {
 }
 
 // readQR reads the pairing code from a screenshot of the page, as the
-// phone's camera would.
+// phone's camera would. Like a camera it tries again for a while: a shot
+// can catch the code mid-paint, or as it is replaced by a fresh one.
 func readQR(t *testing.T, ctx context.Context) string {
 	t.Helper()
-	var png []byte
-	run(t, ctx, "photographing the QR code",
-		chromedp.WaitVisible("#qr svg", chromedp.ByQuery),
-		chromedp.Screenshot("#qr", &png, chromedp.ByQuery),
-	)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var png []byte
+		run(t, ctx, "photographing the QR code",
+			chromedp.WaitVisible("#qr svg", chromedp.ByQuery),
+			chromedp.Screenshot("#qr", &png, chromedp.ByQuery),
+		)
+		text, err := decodeQR(png)
+		if err == nil {
+			return text
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the QR code on the page does not decode: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func decodeQR(png []byte) (string, error) {
 	img, _, err := image.Decode(bytes.NewReader(png))
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
 	if err != nil {
-		t.Fatalf("the QR code on the page does not decode: %v", err)
+		return "", err
 	}
-	return res.GetText()
+	return res.GetText(), nil
 }
 
 // pair links the page to phone's account by scanning its QR code, and
