@@ -127,6 +127,18 @@ func link(t *testing.T, env *emutest.Env, n *network, store string) *page {
 	return p
 }
 
+// linkedThenOffline links a page on a fresh emulator, then cuts its
+// network and waits until the page knows it is offline.
+func linkedThenOffline(t *testing.T) (*emutest.Env, *network, *page) {
+	t.Helper()
+	env := emutest.Start(t)
+	n := &network{addr: env.Addr()}
+	p := link(t, env, n, newStore())
+	n.cut()
+	p.until(t, "offline", func(v appstate.View) bool { return !v.Connected() })
+	return env, n, p
+}
+
 func setting(c privacy.Category, v privacy.Value) privacy.Update {
 	return privacy.Update{Settings: map[privacy.Category]privacy.Value{c: v}}
 }
@@ -258,12 +270,8 @@ func TestOfflineStartQueueAndConflict(t *testing.T) {
 }
 
 func TestKeepingThePhonesValueDropsTheEdit(t *testing.T) {
-	env := emutest.Start(t)
-	n := &network{addr: env.Addr()}
-	p := link(t, env, n, newStore())
+	env, n, p := linkedThenOffline(t)
 	ctx := ctxT(t)
-	n.cut()
-	p.until(t, "offline", func(v appstate.View) bool { return !v.Connected() })
 	if _, err := p.core.Apply(ctx, setting(privacy.GroupAdd, privacy.Contacts)); err != nil {
 		t.Fatal(err)
 	}
@@ -315,11 +323,7 @@ func TestAnUpdateWhoseConfirmationIsLostIsReadAgain(t *testing.T) {
 // An edit made while the open page lost its connection is applied on
 // reconnection, though nothing else changed meanwhile.
 func TestEditQueuedDuringAnOutageIsApplied(t *testing.T) {
-	env := emutest.Start(t)
-	n := &network{addr: env.Addr()}
-	p := link(t, env, n, newStore())
-	n.cut()
-	p.until(t, "offline", func(v appstate.View) bool { return !v.Connected() })
+	env, n, p := linkedThenOffline(t)
 	if out, err := p.core.Apply(ctxT(t), setting(privacy.LastSeen, privacy.Contacts)); err != nil || !out.Queued {
 		t.Fatalf("offline edit: %+v %v; want it queued", out, err)
 	}
@@ -334,11 +338,7 @@ func TestEditQueuedDuringAnOutageIsApplied(t *testing.T) {
 // A queued edit WhatsApp refused, with the read confirming it refused
 // too, is applied when retried once WhatsApp accepts again.
 func TestRefusedQueuedEditIsRetried(t *testing.T) {
-	env := emutest.Start(t)
-	n := &network{addr: env.Addr()}
-	p := link(t, env, n, newStore())
-	n.cut()
-	p.until(t, "offline", func(v appstate.View) bool { return !v.Connected() })
+	env, n, p := linkedThenOffline(t)
 	timer := privacy.Timer(604800)
 	if _, err := p.core.Apply(ctxT(t), privacy.Update{Timer: &timer}); err != nil {
 		t.Fatal(err)

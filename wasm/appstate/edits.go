@@ -253,8 +253,9 @@ func (c *Core) flush(account string) {
 		}) {
 			return
 		}
-		// Nothing cached after an update whose confirming read failed:
-		// read now, as no other read is on its way to flush again.
+		// The cached settings; if there are none (an update's confirming
+		// read failed), a read now, as no other read is on its way to
+		// flush again.
 		live, err := e.Snapshot(ctx)
 		if err != nil {
 			return
