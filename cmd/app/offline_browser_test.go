@@ -112,6 +112,11 @@ func TestBrowserUpdateAvailable(t *testing.T) {
 	waitInstalled(t, ctx)
 	// A later visit, served by the installed worker.
 	run(t, ctx, "coming back", chromedp.Reload(), chromedp.WaitVisible("#connect", chromedp.ByQuery))
+	// The page's own registration, and the update check that comes with
+	// it, must be done before the new version appears: a worker found
+	// while the page is still registering has no listener to tell it.
+	waitFor(t, ctx, "this visit's worker registration", `goappServiceWorkerRegistration !== undefined &&
+		goappServiceWorkerRegistration.installing === null && goappServiceWorkerRegistration.waiting === null`)
 	var banners int
 	run(t, ctx, "looking for an update prompt", chromedp.Evaluate(`document.querySelectorAll("#update-banner").length`, &banners))
 	if banners != 0 {
