@@ -143,14 +143,14 @@ func (lc *lightClient) keepAlive(id string, timeout time.Duration) error {
 		}
 		if n.Tag == "iq" && n.Attrs["id"] == id {
 			if n.Attrs["type"] != "result" {
-				return errors.New("keepalive answered with " + n.XMLString())
+				return errors.New("keepalive answered with " + n.String())
 			}
 			return nil
 		}
 	}
 }
 
-func (lc *lightClient) close() { lc.ns.Stop(true) }
+func (lc *lightClient) close() { lc.ns.Stop(true, false) }
 
 // loginPayload is what whatsmeow sends to log in as jid.
 func loginPayload(jid types.JID) *waWa6.ClientPayload {

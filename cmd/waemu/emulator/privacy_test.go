@@ -40,7 +40,7 @@ func readCategory(t *testing.T, cli *whatsmeow.Client, name string) string {
 			return ag.String("value")
 		}
 	}
-	t.Fatalf("no category %s in %s", name, resp.XMLString())
+	t.Fatalf("no category %s in %s", name, resp.String())
 	return ""
 }
 
@@ -126,7 +126,7 @@ func readList(t *testing.T, cli *whatsmeow.Client, name string) (users []string,
 	}
 	list, ok := resp.GetOptionalChildByTag("privacy", "list")
 	if !ok {
-		t.Fatalf("no list in %s", resp.XMLString())
+		t.Fatalf("no list in %s", resp.String())
 	}
 	for _, u := range list.GetChildren() {
 		users = append(users, u.AttrGetter().JID("jid").User)
@@ -166,7 +166,7 @@ func TestExceptListsWithRotatingDHash(t *testing.T) {
 		cat := changeList(t, cli, name, d0, []string{"5511911111111", "5511922222222"}, nil)
 		d1 := cat.AttrGetter().String("dhash")
 		if cat.AttrGetter().String("value") != "contact_blacklist" || d1 == "" || d1 == d0 {
-			t.Fatalf("%s: add reply %s", name, cat.XMLString())
+			t.Fatalf("%s: add reply %s", name, cat.String())
 		}
 		if users, d := readList(t, cli, name); !slices.Equal(users, []string{"5511911111111", "5511922222222"}) || d != d1 {
 			t.Fatalf("%s: after add: %v dhash %q, want dhash %q", name, users, d, d1)
@@ -176,7 +176,7 @@ func TestExceptListsWithRotatingDHash(t *testing.T) {
 		stale := changeList(t, cli, name, d0, nil, []string{"5511911111111"})
 		errNode, hasErr := stale.GetOptionalChildByTag("error")
 		if stale.AttrGetter().String("value") != "error" || !hasErr || errNode.AttrGetter().Int("code") != 409 {
-			t.Fatalf("%s: stale change reply %s, want value=error with error 409", name, stale.XMLString())
+			t.Fatalf("%s: stale change reply %s, want value=error with error 409", name, stale.String())
 		}
 		if users, d := readList(t, cli, name); len(users) != 2 || d != d1 {
 			t.Fatalf("%s: stale change altered the list: %v %q", name, users, d)
@@ -184,7 +184,7 @@ func TestExceptListsWithRotatingDHash(t *testing.T) {
 
 		cat = changeList(t, cli, name, d1, nil, []string{"5511911111111"})
 		if d2 := cat.AttrGetter().String("dhash"); d2 == d1 || d2 == d0 {
-			t.Fatalf("%s: dhash did not rotate: %s", name, cat.XMLString())
+			t.Fatalf("%s: dhash did not rotate: %s", name, cat.String())
 		}
 		if acc := e.Account(t, phone); !slices.Equal(acc.Disallowed[name], []string{"5511922222222"}) || acc.Privacy[name] != "contact_blacklist" {
 			t.Fatalf("%s: control API shows %v / %s", name, acc.Disallowed[name], acc.Privacy[name])
@@ -198,7 +198,7 @@ func TestExceptListsWithRotatingDHash(t *testing.T) {
 		t.Fatalf("after phone edit: %v dhash %q (was %q)", users, d2, d)
 	}
 	if stale := changeList(t, cli, "last", d, []string{"5511944445555"}, nil); stale.AttrGetter().String("value") != "error" {
-		t.Fatalf("change on the pre-edit dhash accepted: %s", stale.XMLString())
+		t.Fatalf("change on the pre-edit dhash accepted: %s", stale.String())
 	}
 
 	// Malformed list requests are bad requests.
@@ -214,7 +214,7 @@ func TestExceptListsWithRotatingDHash(t *testing.T) {
 			typ = "get"
 		}
 		if _, err := rawIQ(cli, "privacy", typ, bad); !errors.Is(err, whatsmeow.ErrIQBadRequest) {
-			t.Errorf("%s: err = %v, want 400", bad.XMLString(), err)
+			t.Errorf("%s: err = %v, want 400", bad.String(), err)
 		}
 	}
 }

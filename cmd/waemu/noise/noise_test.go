@@ -109,7 +109,7 @@ func TestHandshakeWithWhatsmeowInitiator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ns.Stop(false)
+	defer ns.Stop(false, false)
 	for _, want := range []string{"first", "second"} {
 		fs.Frames <- fin.Transport.Encrypt([]byte(want))
 		if b := <-got; string(b) != want {
