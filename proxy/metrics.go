@@ -75,3 +75,35 @@ func newMetrics(openConns, bufferBytes func() float64) *metrics {
 	)
 	return m
 }
+
+// waVersionMetrics are the WhatsApp Web version tracker's metrics, which
+// New registers in the relay's registry.
+type waVersionMetrics struct {
+	failures   prometheus.Counter
+	collectors []prometheus.Collector
+}
+
+// newWAVersionMetrics reads the served revision and the time it was last
+// fetched (Unix seconds) through the given functions, which return 0 while
+// there is none.
+func newWAVersionMetrics(revision, fetchedAt func() float64) *waVersionMetrics {
+	const ns, sub = "waprivacy", "wa_version"
+	m := &waVersionMetrics{
+		failures: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: ns, Subsystem: sub, Name: "refresh_failures_total",
+			Help: "Failed attempts to learn the WhatsApp Web version from its source.",
+		}),
+	}
+	m.collectors = []prometheus.Collector{
+		m.failures,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: ns, Subsystem: sub, Name: "client_revision",
+			Help: "Client revision of the WhatsApp Web version served at /wa-version (2.3000.<revision>); 0 while none is known.",
+		}, revision),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: ns, Subsystem: sub, Name: "last_success_timestamp_seconds",
+			Help: "Unix time of the last successful fetch of the WhatsApp Web version; 0 before the first.",
+		}, fetchedAt),
+	}
+	return m
+}
