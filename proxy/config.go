@@ -13,6 +13,9 @@ import (
 const (
 	DefaultUpstream       = "wss://web.whatsapp.com/ws/chat"
 	DefaultUpstreamOrigin = "https://web.whatsapp.com"
+	// DefaultWAVersionSource is the page that names WhatsApp Web's current
+	// version; cmd/proxy's -wa-version-source defaults to it.
+	DefaultWAVersionSource = "https://web.whatsapp.com/"
 )
 
 // Defaults for the limits. A replica of this size serves thousands of
@@ -30,7 +33,14 @@ const (
 	// byte in either direction means the session is dead.
 	DefaultIdleTimeout  = 3 * time.Minute
 	DefaultWriteTimeout = 30 * time.Second
+	// WhatsApp Web's version changes every few days, and a client stays
+	// accepted for a while after it does.
+	DefaultWAVersionRefresh = 6 * time.Hour
 )
+
+// minWAVersionRefresh keeps the proxy from polling WhatsApp Web's page so
+// often that it looks like abuse; WAVersionRefresh must be longer.
+const minWAVersionRefresh = time.Minute
 
 // maxWhatsAppMessage is the largest message WhatsApp sends: its 3-byte
 // frame length allows 16 MiB, plus the 4-byte connection header and the
@@ -88,6 +98,16 @@ type Config struct {
 	// whose X-Forwarded-For header names the client. Requests from anywhere
 	// else are attributed to their own address.
 	TrustedProxies []string
+	// WAVersionSource is the http(s) page the proxy learns WhatsApp Web's
+	// current version from, by its "client_revision", to serve it at
+	// /wa-version; normally DefaultWAVersionSource. Unlike the other fields,
+	// empty is not replaced by a default but turns the lookup off, so a
+	// Server never reaches out to WhatsApp unasked; /wa-version then
+	// answers 503 and the app uses the version it was built with.
+	WAVersionSource string
+	// WAVersionRefresh is how often the version is fetched again after a
+	// success, give or take 10%; after a failure it is retried sooner.
+	WAVersionRefresh time.Duration
 	// NoMetricsRoute keeps /metrics off the main handler, for operators who
 	// serve Server.Metrics on a private listener instead.
 	NoMetricsRoute bool
@@ -106,6 +126,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.DialTimeout, DefaultDialTimeout)
 	setDefault(&c.IdleTimeout, DefaultIdleTimeout)
 	setDefault(&c.WriteTimeout, DefaultWriteTimeout)
+	setDefault(&c.WAVersionRefresh, DefaultWAVersionRefresh)
 	return c
 }
 
@@ -134,6 +155,14 @@ func (c Config) validate() error {
 	}
 	if _, err := newOriginPolicy(c.FrameAncestors); err != nil {
 		errs = append(errs, fmt.Errorf("frame ancestors: %w", err))
+	}
+	if c.WAVersionSource != "" {
+		if u, err := url.Parse(c.WAVersionSource); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("WhatsApp Web version source %q: want an http:// or https:// URL with a host, or nothing to turn the lookup off", c.WAVersionSource))
+		}
+	}
+	if c.WAVersionRefresh <= minWAVersionRefresh {
+		errs = append(errs, fmt.Errorf("WhatsApp Web version refresh %v: must be longer than %v", c.WAVersionRefresh, minWAVersionRefresh))
 	}
 	if _, err := parseTrustedProxies(c.TrustedProxies); err != nil {
 		errs = append(errs, fmt.Errorf("trusted proxies: %w", err))

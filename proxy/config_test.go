@@ -12,7 +12,8 @@ func TestConfigDefaults(t *testing.T) {
 	if c.Upstream != DefaultUpstream || c.MaxConns != DefaultMaxConns || c.MaxConnsPerIP != DefaultMaxConnsPerIP ||
 		c.ConnRate != DefaultConnRate || c.ConnBurst != DefaultConnBurst || c.MaxMessage != maxWhatsAppMessage ||
 		c.HandshakeTimeout != DefaultHandshakeTimeout || c.DialTimeout != DefaultDialTimeout ||
-		c.IdleTimeout != DefaultIdleTimeout || c.WriteTimeout != DefaultWriteTimeout {
+		c.IdleTimeout != DefaultIdleTimeout || c.WriteTimeout != DefaultWriteTimeout ||
+		c.WAVersionSource != "" || c.WAVersionRefresh != DefaultWAVersionRefresh {
 		t.Fatalf("defaults not applied: %+v", c)
 	}
 	if c.IdleTimeout < 4*whatsmeowKeepalive {
@@ -69,6 +70,39 @@ func FuzzConfig(f *testing.F) {
 		a := newAdmission(c)
 		a.admit(clientKey(parseHostAddr("192.0.2.1")), time.Now())
 	})
+}
+
+func TestConfigChecksWAVersionSettings(t *testing.T) {
+	for _, tc := range []struct {
+		source  string
+		refresh time.Duration
+		err     string // empty: valid
+	}{
+		{"", 0, ""},
+		{DefaultWAVersionSource, 0, ""},
+		{"http://127.0.0.1:7400/", 61 * time.Second, ""},
+		{"https://web.whatsapp.com/?lang=en", 24 * time.Hour, ""},
+		{"ftp://web.whatsapp.com/", 0, `version source "ftp://web.whatsapp.com/": want an http:// or https:// URL`},
+		{"web.whatsapp.com", 0, `version source "web.whatsapp.com"`},
+		{"https://", 0, `version source "https://"`},
+		{"wss://web.whatsapp.com/ws/chat", 0, `version source "wss://`},
+		{"http://[::1", 0, `version source "http://[::1"`},
+		{DefaultWAVersionSource, time.Minute, "version refresh 1m0s: must be longer than 1m0s"},
+		{DefaultWAVersionSource, 30 * time.Second, "version refresh 30s"},
+		{DefaultWAVersionSource, -time.Hour, "version refresh -1h0m0s"},
+		// An empty source still has its refresh checked: a typo should
+		// not wait until the source is set to show.
+		{"", time.Second, "version refresh 1s"},
+	} {
+		c := Config{Dist: "dist", WAVersionSource: tc.source, WAVersionRefresh: tc.refresh}.withDefaults()
+		err := c.validate()
+		switch {
+		case tc.err == "" && err != nil:
+			t.Errorf("%q, %v: %v", tc.source, tc.refresh, err)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("%q, %v: got %v, want an error with %q", tc.source, tc.refresh, err, tc.err)
+		}
+	}
 }
 
 func TestSplitList(t *testing.T) {

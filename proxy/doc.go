@@ -7,4 +7,10 @@
 // the proxy never holds plaintext, keys or settings. The upstream is fixed
 // by configuration; a client can never choose where the relay connects, so
 // it cannot be used as an open proxy.
+//
+// WhatsApp refuses clients whose WhatsApp Web version it considers
+// outdated, and only WhatsApp Web's page, which a browser cannot read
+// across origins, says what is current. So the proxy reads that page
+// itself, now and then, and serves the version same-origin at /wa-version
+// for the app to use.
 package proxy

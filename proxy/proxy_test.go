@@ -71,25 +71,28 @@ func newTestProxyLog(t testing.TB, cfg Config, log *slog.Logger) (*httptest.Serv
 
 func TestNewRejectsBadConfigWithEveryProblem(t *testing.T) {
 	_, err := New(Config{
-		Upstream:       "http://example.com",
-		UpstreamOrigin: "example.com",
-		AllowedOrigins: []string{"*"},
-		FrameAncestors: []string{"https://ok.example", "https://x.example/path"},
-		TrustedProxies: []string{"10.0.0.0/8", "10.0.0.1/40", "proxy.example"},
-		MaxConns:       -1,
-		MaxConnsPerIP:  -2,
-		ConnRate:       -1,
-		ConnBurst:      -1,
-		MaxMessage:     100,
-		IdleTimeout:    -1,
-		WriteTimeout:   -1,
+		Upstream:         "http://example.com",
+		UpstreamOrigin:   "example.com",
+		AllowedOrigins:   []string{"*"},
+		FrameAncestors:   []string{"https://ok.example", "https://x.example/path"},
+		TrustedProxies:   []string{"10.0.0.0/8", "10.0.0.1/40", "proxy.example"},
+		MaxConns:         -1,
+		MaxConnsPerIP:    -2,
+		ConnRate:         -1,
+		ConnBurst:        -1,
+		MaxMessage:       100,
+		IdleTimeout:      -1,
+		WriteTimeout:     -1,
+		WAVersionSource:  "file:///etc/passwd",
+		WAVersionRefresh: time.Second,
 	}, discardLog)
 	if err == nil {
 		t.Fatal("New accepted a bad config")
 	}
 	for _, want := range []string{"dist", "upstream \"http://example.com\"", "upstream origin", "allowed origins", "frame ancestors",
 		`"10.0.0.1/40"`, `"proxy.example"`, "max connections -1", "max connections per IP -2", "connection rate -1",
-		"connection burst -1", "max message 100", "idle timeout -1ns", "write timeout -1ns"} {
+		"connection burst -1", "max message 100", "idle timeout -1ns", "write timeout -1ns",
+		`WhatsApp Web version source "file:///etc/passwd"`, "WhatsApp Web version refresh 1s"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}

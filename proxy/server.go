@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,18 +21,26 @@ const whatsmeowKeepalive = 30 * time.Second
 // 1 MiB would let each slow client pin far more.
 const maxHeaderBytes = 16 << 10
 
-// Server is the proxy: the static site, the relay at /ws, /healthz and
-// /metrics.
+// Server is the proxy: the static site, the relay at /ws, WhatsApp Web's
+// current version at /wa-version, /healthz and /metrics.
 type Server struct {
-	handler http.Handler
-	metrics http.Handler
-	http    *http.Server
-	site    *staticSite
-	relay   *relay
+	handler   http.Handler
+	metrics   http.Handler
+	http      *http.Server
+	site      *staticSite
+	relay     *relay
+	waVersion *waVersionTracker
+	// stopWAVersion ends the version tracker's background fetching, and
+	// waVersionDone is closed once it has.
+	stopWAVersion context.CancelFunc
+	waVersionDone chan struct{}
 }
 
 // New checks cfg and builds the server. log receives one line per relay
-// session and per refusal, never any payload.
+// session and per refusal, never any payload, and one per change of the
+// WhatsApp Web version and per failure to learn it. Unless
+// cfg.WAVersionSource is empty, New starts learning the version in the
+// background; Shutdown stops it.
 func New(cfg Config, log *slog.Logger) (*Server, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
@@ -51,9 +60,14 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, errors.Join(errors.New("opening the static site (run `make build`)"), err)
 	}
 	rl := newRelay(cfg, origins, trusted, log)
+	version := newWAVersionTracker(cfg.WAVersionSource, defaultWAVersionTiming(cfg.WAVersionRefresh), log)
+	rl.metrics.registry.MustRegister(version.metrics.collectors...)
 	metrics := promhttp.HandlerFor(rl.metrics.registry, promhttp.HandlerOpts{})
 	mux := http.NewServeMux()
 	mux.Handle("/ws", rl)
+	// An exact pattern, so it wins over the site at "/" whatever files
+	// the site has.
+	mux.Handle("/wa-version", version)
 	mux.Handle("/embed/allowed", embedAllowed(ancestors))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -64,13 +78,23 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		mux.Handle("/metrics", metrics)
 	}
 	mux.Handle("/", site)
-	s := &Server{handler: securityHeaders(mux, ancestors), metrics: metrics, site: site, relay: rl}
+	s := &Server{handler: securityHeaders(mux, ancestors), metrics: metrics, site: site, relay: rl, waVersion: version}
 	s.http = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: cfg.HandshakeTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	s.stopWAVersion, s.waVersionDone = stop, make(chan struct{})
+	if cfg.WAVersionSource != "" {
+		go func() {
+			defer close(s.waVersionDone)
+			version.run(ctx)
+		}()
+	} else {
+		close(s.waVersionDone)
 	}
 	return s, nil
 }
@@ -92,12 +116,20 @@ func (s *Server) Serve(ln net.Listener) error {
 // Metrics serves the Prometheus metrics, for a listener of their own.
 func (s *Server) Metrics() http.Handler { return s.metrics }
 
-// Shutdown stops accepting connections, closes every relay session with
-// "going away" and waits for them to finish, or for ctx to end.
+// Shutdown stops accepting connections and learning the WhatsApp Web
+// version, closes every relay session with "going away" and waits for them
+// to finish, or for ctx to end.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopWAVersion()
+	var err error
+	select {
+	case <-s.waVersionDone:
+	case <-ctx.Done():
+		err = fmt.Errorf("waiting for the WhatsApp Web version lookup to stop: %w", ctx.Err())
+	}
 	// http.Server.Shutdown does not track hijacked connections, so the
 	// relay's sessions are closed separately.
-	err := s.http.Shutdown(ctx)
+	err = errors.Join(err, s.http.Shutdown(ctx))
 	err = errors.Join(err, s.relay.shutdown(ctx))
 	return errors.Join(err, s.site.Close())
 }

@@ -10,6 +10,8 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -252,6 +254,182 @@ func failures(tr *waVersionTracker) float64 { return testutil.ToFloat64(tr.metri
 
 const failureLine = "could not fetch the WhatsApp Web version"
 
+func TestWAVersionFirstFetch(t *testing.T) {
+	checkLeaks(t)
+	src := newVersionSource(t, revisionPage("1026131876"))
+	var logs logBuffer
+	ts, srv := newTestProxyLog(t, Config{WAVersionSource: src.URL + "/"}, logs.logger())
+	before := time.Now().Add(-time.Second)
+	eventually(t, "the version is learned", func() bool { return servedVersion(t, srv) != "" })
+
+	resp, body := get(t, ts.URL+"/wa-version", nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	var got map[string]string
+	if err := json.Unmarshal([]byte(body), &got); err != nil || len(got) != 2 || got["version"] != "2.3000.1026131876" {
+		t.Fatalf("body %q (%v), want exactly version 2.3000.1026131876 and fetchedAt", body, err)
+	}
+	fetchedAt, err := time.Parse(time.RFC3339, got["fetchedAt"])
+	if err != nil || fetchedAt.Before(before.Truncate(time.Second)) || fetchedAt.After(time.Now()) {
+		t.Errorf("fetchedAt %q (%v) is not an RFC 3339 time of the fetch", got["fetchedAt"], err)
+	}
+	// The source was asked as a browser opening WhatsApp Web asks.
+	h := src.lastHeader()
+	if ua := h.Get("User-Agent"); !strings.Contains(ua, "Mozilla/5.0") || !strings.Contains(ua, "Chrome/") {
+		t.Errorf("User-Agent %q is not a browser's", ua)
+	}
+	if h.Get("Sec-Fetch-Mode") != "navigate" || h.Get("Sec-Fetch-Dest") != "document" || !strings.Contains(h.Get("Accept"), "text/html") {
+		t.Errorf("request headers %v are not a page navigation's", h)
+	}
+	if n := src.requests.Load(); n != 1 {
+		t.Errorf("%d requests to the source, want 1 until the refresh interval", n)
+	}
+	if !strings.Contains(logs.String(), "learned the WhatsApp Web version") || !strings.Contains(logs.String(), "version=2.3000.1026131876") {
+		t.Errorf("the first version is not logged:\n%s", logs.String())
+	}
+}
+
+func TestWAVersionHeaders(t *testing.T) {
+	src := newVersionSource(t, revisionPage("1234567"))
+	ts, srv := newTestProxy(t, Config{WAVersionSource: src.URL})
+	eventually(t, "the version is learned", func() bool { return servedVersion(t, srv) != "" })
+	for _, path := range []string{"/wa-version", "/wa-version?v=1"} {
+		resp, body := get(t, ts.URL+path, map[string]string{"Accept-Encoding": "gzip, br"})
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"version":"2.3000.1234567"`) {
+			t.Fatalf("%s: %d %q", path, resp.StatusCode, body)
+		}
+		for header, want := range map[string]string{
+			"Content-Type":           "application/json",
+			"Cache-Control":          "no-cache",
+			"X-Content-Type-Options": "nosniff",
+			"Referrer-Policy":        "no-referrer",
+			"Content-Length":         strconv.Itoa(len(body)),
+			"Content-Encoding":       "",
+		} {
+			if got := resp.Header.Get(header); got != want {
+				t.Errorf("%s: %s %q, want %q", path, header, got, want)
+			}
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
+			t.Errorf("%s: Content-Security-Policy %q, want the site's", path, csp)
+		}
+	}
+}
+
+func TestWAVersionIsNotShadowedByTheSite(t *testing.T) {
+	src := newVersionSource(t, revisionPage("1234567"))
+	ts, srv := newTestProxy(t, Config{WAVersionSource: src.URL})
+	eventually(t, "the version is learned", func() bool { return servedVersion(t, srv) != "" })
+	// Files of that name in the site, and the SPA's fallback to
+	// index.html for extension-less paths, do not take the route.
+	for _, name := range []string{"wa-version", "wa-version.html"} {
+		if err := os.WriteFile(filepath.Join(srv.site.root.Name(), name), []byte("<!doctype html>shadow"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resp, body := get(t, ts.URL+"/wa-version", nil)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" || !strings.Contains(body, `"version"`) {
+		t.Fatalf("/wa-version: %d %s %q, want the version", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	// Other paths still reach the site.
+	if resp, body := get(t, ts.URL+"/wa-version/x", nil); resp.StatusCode != http.StatusOK || !strings.Contains(body, "<title>home</title>") {
+		t.Errorf("/wa-version/x: %d %q, want the app's index.html", resp.StatusCode, body)
+	}
+}
+
+func TestWAVersionMethods(t *testing.T) {
+	src := newVersionSource(t, revisionPage("1234567"))
+	ts, srv := newTestProxy(t, Config{WAVersionSource: src.URL})
+	eventually(t, "the version is learned", func() bool { return servedVersion(t, srv) != "" })
+	for _, method := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch, http.MethodOptions} {
+		req, _ := http.NewRequest(method, ts.URL+"/wa-version", strings.NewReader("{}"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, HEAD" {
+			t.Errorf("%s: %d, Allow %q; want 405 with GET, HEAD", method, resp.StatusCode, resp.Header.Get("Allow"))
+		}
+		if resp.Header.Get("Content-Security-Policy") == "" {
+			t.Errorf("%s: the refusal lacks the security headers", method)
+		}
+	}
+	resp, err := http.Head(ts.URL + "/wa-version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" || resp.ContentLength <= 0 {
+		t.Errorf("HEAD: %d, %q, length %d; want 200 with the GET's headers", resp.StatusCode, resp.Header.Get("Content-Type"), resp.ContentLength)
+	}
+}
+
+func TestWAVersionUnavailableBeforeFirstSuccess(t *testing.T) {
+	checkLeaks(t)
+	release := make(chan struct{})
+	src := newVersionSource(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+			revisionPage("7654321")(w, r)
+		case <-r.Context().Done():
+		}
+	})
+	ts, srv := newTestProxy(t, Config{WAVersionSource: src.URL})
+	eventually(t, "the first fetch starts", func() bool { return src.requests.Load() == 1 })
+	resp, body := get(t, ts.URL+"/wa-version", nil)
+	var got map[string]string
+	json.Unmarshal([]byte(body), &got)
+	if resp.StatusCode != http.StatusServiceUnavailable || len(got) != 1 || !strings.Contains(got["error"], "still learning") {
+		t.Fatalf("during the first fetch: %d %q, want 503 with an error saying it is in progress", resp.StatusCode, body)
+	}
+	if resp.Header.Get("Content-Type") != "application/json" || resp.Header.Get("Cache-Control") != "no-cache" ||
+		resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Content-Security-Policy") == "" {
+		t.Errorf("the 503 lacks headers: %v", resp.Header)
+	}
+	close(release)
+	eventually(t, "the version is served", func() bool { return servedVersion(t, srv) == "2.3000.7654321" })
+}
+
+func TestWAVersionFailuresBeforeFirstSuccess(t *testing.T) {
+	checkLeaks(t)
+	src := newVersionSource(t, failingSource)
+	var logs logBuffer
+	_, srv := newTestProxyLog(t, Config{WAVersionSource: src.URL}, logs.logger())
+	eventually(t, "the first attempt fails", func() bool { return failures(srv.waVersion) == 1 })
+	r := askVersion(t, srv)
+	if r.status != http.StatusServiceUnavailable || !strings.Contains(r.body["error"], "could not learn") || strings.Contains(r.body["error"], src.URL) {
+		t.Errorf("after a failure: %d %v, want 503 with a plain error that does not name the source", r.status, r.body)
+	}
+	metrics := scrape(t, srv.Metrics())
+	for sample, want := range map[string]string{
+		"waprivacy_wa_version_refresh_failures_total":         "1",
+		"waprivacy_wa_version_client_revision":                "0",
+		"waprivacy_wa_version_last_success_timestamp_seconds": "0",
+	} {
+		if got := metricValue(t, metrics, sample); got != want {
+			t.Errorf("%s = %s, want %s", sample, got, want)
+		}
+	}
+	eventually(t, "the failure is logged", func() bool { return strings.Contains(logs.String(), failureLine) })
+	if l := logs.String(); !strings.Contains(l, "500 Internal Server Error") || !strings.Contains(l, "serving=none") || !strings.Contains(l, "retry_in=") {
+		t.Errorf("the failure's log line lacks the status, what is served or the retry:\n%s", l)
+	}
+}
+
+func TestWAVersionDisabled(t *testing.T) {
+	checkLeaks(t)
+	_, srv := newTestProxy(t, Config{})
+	r := askVersion(t, srv)
+	if r.status != http.StatusServiceUnavailable || !strings.Contains(r.body["error"], "not to look up") {
+		t.Errorf("with no source: %d %v, want 503 saying the lookup is off", r.status, r.body)
+	}
+	if v := metricValue(t, scrape(t, srv.Metrics()), "waprivacy_wa_version_client_revision"); v != "0" {
+		t.Errorf("client_revision = %s with no source, want 0", v)
+	}
+}
+
 func TestWAVersionRefreshPicksUpNewRevision(t *testing.T) {
 	src := newVersionSource(t, revisionPage("1000000"))
 	var logs logBuffer
@@ -390,5 +568,46 @@ func TestWAVersionLargePagesAndGzip(t *testing.T) {
 	eventually(t, "the bomb fails", func() bool { return failures(tr) > n })
 	if v := servedVersion(t, tr); v != "2.3000.4444444" {
 		t.Errorf("served %q, want the last good version", v)
+	}
+}
+
+func TestWAVersionShutdownCancelsAFetch(t *testing.T) {
+	checkLeaks(t)
+	src := newVersionSource(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	var logs logBuffer
+	cfg := Config{Dist: writeSite(t), WAVersionSource: src.URL}
+	srv, err := New(cfg, logs.logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the fetch starts", func() bool { return src.requests.Load() == 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("shutdown waited %v for the fetch", d)
+	}
+	if strings.Contains(logs.String(), failureLine) {
+		t.Errorf("shutting down was logged as a failure:\n%s", logs.String())
+	}
+}
+
+func TestWAVersionMetrics(t *testing.T) {
+	src := newVersionSource(t, revisionPage("1026131876"))
+	_, srv := newTestProxy(t, Config{WAVersionSource: src.URL})
+	eventually(t, "the version is learned", func() bool { return servedVersion(t, srv) != "" })
+	text := scrape(t, srv.Metrics())
+	if got, err := strconv.ParseFloat(metricValue(t, text, "waprivacy_wa_version_client_revision"), 64); err != nil || got != 1026131876 {
+		t.Errorf("client_revision = %v (%v), want 1026131876", got, err)
+	}
+	if got := metricValue(t, text, "waprivacy_wa_version_refresh_failures_total"); got != "0" {
+		t.Errorf("refresh_failures_total = %s", got)
+	}
+	ts, err := strconv.ParseFloat(metricValue(t, text, "waprivacy_wa_version_last_success_timestamp_seconds"), 64)
+	if err != nil || math.Abs(ts-float64(time.Now().Unix())) > 60 {
+		t.Errorf("last_success_timestamp_seconds = %v (%v), want about now", ts, err)
 	}
 }
