@@ -47,6 +47,8 @@ func run(args []string) error {
 	dialTimeout := f.Duration("dial-timeout", "WAPRIVACY_DIAL_TIMEOUT", proxy.DefaultDialTimeout, "time to connect to the upstream, WebSocket handshake included")
 	idleTimeout := f.Duration("idle-timeout", "WAPRIVACY_IDLE_TIMEOUT", proxy.DefaultIdleTimeout, "end a relay session after this long with no traffic (whatsmeow pings every 20-30s)")
 	writeTimeout := f.Duration("write-timeout", "WAPRIVACY_WRITE_TIMEOUT", proxy.DefaultWriteTimeout, "end a relay session when a peer accepts no data for this long")
+	waVersionSource := f.String("wa-version-source", "WAPRIVACY_WA_VERSION_SOURCE", proxy.DefaultWAVersionSource, "page to learn WhatsApp Web's current version from (its \"client_revision\"), served at /wa-version; empty turns the lookup off")
+	waVersionRefresh := f.Duration("wa-version-refresh", "WAPRIVACY_WA_VERSION_REFRESH", proxy.DefaultWAVersionRefresh, "how often to fetch the WhatsApp Web version again, give or take 10% (sooner after a failure); more than 1m")
 	logFormat := f.String("log-format", "WAPRIVACY_LOG_FORMAT", "text", "log format: text or json")
 	if err := f.Parse(args); err != nil {
 		return err
@@ -63,6 +65,7 @@ func run(args []string) error {
 		{"conn-rate", *connRate}, {"conn-burst", float64(*connBurst)}, {"max-message", float64(*maxMessage)},
 		{"handshake-timeout", float64(*handshakeTimeout)}, {"dial-timeout", float64(*dialTimeout)},
 		{"idle-timeout", float64(*idleTimeout)}, {"write-timeout", float64(*writeTimeout)},
+		{"wa-version-refresh", float64(*waVersionRefresh)},
 	} {
 		if f.value == 0 {
 			zeros = append(zeros, fmt.Errorf("-%s 0: must be positive; there is no unlimited setting", f.name))
@@ -96,6 +99,8 @@ func run(args []string) error {
 		DialTimeout:      *dialTimeout,
 		IdleTimeout:      *idleTimeout,
 		WriteTimeout:     *writeTimeout,
+		WAVersionSource:  *waVersionSource,
+		WAVersionRefresh: *waVersionRefresh,
 		NoMetricsRoute:   *metricsListen != "",
 	}, log)
 	if err := errors.Join(append(zeros, err)...); err != nil {
@@ -103,7 +108,8 @@ func run(args []string) error {
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
-		return err
+		// New has started the version lookup; stop it.
+		return errors.Join(err, srv.Shutdown(context.Background()))
 	}
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -117,7 +123,8 @@ func run(args []string) error {
 		go func() { serveErr <- metricsSrv.Serve(mln) }()
 		log.Info("metrics listening", "url", "http://"+displayAddr(mln.Addr())+"/metrics")
 	}
-	log.Info("proxy listening", "url", "http://"+displayAddr(ln.Addr()), "upstream", *upstream, "dist", *dist)
+	log.Info("proxy listening", "url", "http://"+displayAddr(ln.Addr()), "upstream", *upstream, "dist", *dist,
+		"wa_version_source", *waVersionSource)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -49,6 +49,36 @@ func TestRunRejectsBadSettingsAllAtOnce(t *testing.T) {
 	}
 }
 
+func TestRunRejectsBadWAVersionSettings(t *testing.T) {
+	err := run([]string{"-dist", t.TempDir(), "-wa-version-source", "ftp://web.whatsapp.com/", "-wa-version-refresh", "30s"})
+	if err == nil {
+		t.Fatal("run accepted bad settings")
+	}
+	for _, want := range []string{`version source "ftp://web.whatsapp.com/"`, "version refresh 30s: must be longer than 1m0s"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+	err = run([]string{"-dist", t.TempDir(), "-wa-version-refresh", "0"})
+	if err == nil || !strings.Contains(err.Error(), "-wa-version-refresh 0: must be positive") {
+		t.Errorf("a zero refresh: got %v, want it refused by name", err)
+	}
+}
+
+// An operator turns the lookup off with an empty variable, not only with
+// an empty flag.
+func TestEmptyEnvironmentTurnsTheVersionLookupOff(t *testing.T) {
+	t.Setenv("WAPRIVACY_WA_VERSION_SOURCE", "")
+	f := &envFlags{fs: flag.NewFlagSet("test", flag.ContinueOnError)}
+	source := f.String("wa-version-source", "WAPRIVACY_WA_VERSION_SOURCE", "https://web.whatsapp.com/", "")
+	if err := f.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if *source != "" {
+		t.Fatalf("source %q, want empty", *source)
+	}
+}
+
 func TestUsageNamesEveryVariable(t *testing.T) {
 	f := &envFlags{fs: flag.NewFlagSet("test", flag.ContinueOnError)}
 	f.String("listen", "WAPRIVACY_LISTEN", ":8080", "address to listen on")
