@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
 
 	"go.mau.fi/whatsmeow/types"
@@ -25,20 +24,33 @@ func (s *Server) controlRoutes() {
 	s.mux.HandleFunc("POST /control/scan", s.handleScan)
 	s.mux.HandleFunc("POST /control/link-code", s.handleLinkCode)
 	s.mux.HandleFunc("GET /control/accounts/{phone}", s.handleAccount)
+	s.mux.HandleFunc("POST /control/accounts/{phone}", s.handleConfigureAccount)
 	s.mux.HandleFunc("POST /control/accounts/{phone}/privacy", s.handlePhonePrivacy)
 	s.mux.HandleFunc("POST /control/accounts/{phone}/disallowed/{category}", s.handleDisallowed)
+	s.mux.HandleFunc("POST /control/accounts/{phone}/blocklist", s.handlePhoneBlocklist)
+	s.mux.HandleFunc("POST /control/accounts/{phone}/disappearing", s.handlePhoneDisappearing)
 	s.mux.HandleFunc("POST /control/accounts/{phone}/unlink", s.handleUnlink)
+	s.mux.HandleFunc("GET /control/numbers/{phone}", s.handleNumber)
+	s.mux.HandleFunc("POST /control/numbers/{phone}", s.handleSetNumber)
 	s.mux.HandleFunc("POST /control/faults", s.handleSetFaults)
 	s.mux.HandleFunc("DELETE /control/faults", s.handleClearFaults)
 }
 
-// Account is an account as the control API shows it.
+// Account is an account as the control API shows it. Disallowed and
+// Blocklist list phone numbers only, as they always did; the Entries fields
+// list every entry with its LID, including those without a number.
 type Account struct {
 	Privacy                    map[string]string   `json:"privacy"`
 	Disallowed                 map[string][]string `json:"disallowed"`
 	Blocklist                  []string            `json:"blocklist"`
 	DefaultDisappearingSeconds int                 `json:"defaultDisappearingSeconds"`
 	Devices                    []string            `json:"devices"`
+
+	LID               string             `json:"lid"`        // the account's own LID (digits)
+	Addressing        string             `json:"addressing"` // "lid" (migrated) or "pn" (legacy)
+	MessagesFeature   bool               `json:"messagesFeature"`
+	DisallowedEntries map[string][]Entry `json:"disallowedEntries"`
+	BlocklistEntries  []Entry            `json:"blocklistEntries"`
 }
 
 // Account returns a snapshot of the account of phone.
@@ -47,20 +59,41 @@ func (s *Server) Account(phone string) (Account, error) {
 		return Account{}, errPhone
 	}
 	var out Account
-	err := s.world.read(phone, func(acc *account) error {
+	w := s.world
+	err := w.read(phone, func(acc *account) error {
 		out = Account{
-			Privacy:                    maps.Clone(acc.Privacy),
+			Privacy:                    map[string]string{},
 			Disallowed:                 map[string][]string{},
 			Blocklist:                  append([]string{}, acc.Blocklist.Users...),
 			DefaultDisappearingSeconds: acc.DisappearingSeconds,
 			Devices:                    deviceJIDs(acc),
+			LID:                        acc.LID,
+			Addressing:                 acc.addressing(),
+			MessagesFeature:            acc.hasCategory("messages"),
+			DisallowedEntries:          map[string][]Entry{},
+			BlocklistEntries:           w.entriesLocked(&acc.Blocklist),
+		}
+		for _, c := range acc.categories() {
+			out.Privacy[c.name] = acc.Privacy[c.name]
 		}
 		for name, l := range acc.Disallowed {
 			out.Disallowed[name] = append([]string{}, l.Users...)
+			out.DisallowedEntries[name] = w.entriesLocked(l)
 		}
 		return nil
 	})
 	return out, err
+}
+
+func (w *world) entriesLocked(l *userList) []Entry {
+	out := make([]Entry, 0, len(l.Users)+len(l.Hidden))
+	for _, u := range l.Users {
+		out = append(out, Entry{Phone: u, LID: w.lidOfLocked(u)})
+	}
+	for _, h := range l.Hidden {
+		out = append(out, Entry{LID: h.LID, Username: h.Username, DisplayName: h.DisplayName})
+	}
+	return out
 }
 
 func (s *Server) handleTrust(w http.ResponseWriter, _ *http.Request) {
@@ -121,14 +154,78 @@ func (s *Server) handlePhonePrivacy(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleDisallowed(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Add    []string `json:"add"`
-		Remove []string `json:"remove"`
+		Add           []string `json:"add"`
+		Remove        []string `json:"remove"`
+		AddEntries    []Entry  `json:"addEntries"`
+		RemoveEntries []Entry  `json:"removeEntries"`
 	}
 	if !readJSON(w, r, &req) {
 		return
 	}
 	phone := r.PathValue("phone")
-	s.afterChange(w, phone, s.EditDisallowed(phone, r.PathValue("category"), req.Add, req.Remove))
+	s.afterChange(w, phone, s.EditDisallowedList(phone, r.PathValue("category"), ListEdit{Add: req.Add, Remove: req.Remove, AddEntries: req.AddEntries, RemoveEntries: req.RemoveEntries}))
+}
+
+func (s *Server) handleConfigureAccount(w http.ResponseWriter, r *http.Request) {
+	var opts AccountOptions
+	if !readJSON(w, r, &opts) {
+		return
+	}
+	phone := r.PathValue("phone")
+	s.afterChange(w, phone, s.ConfigureAccount(phone, opts))
+}
+
+func (s *Server) handlePhoneBlocklist(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Block          []string `json:"block"`
+		Unblock        []string `json:"unblock"`
+		BlockEntries   []Entry  `json:"blockEntries"`
+		UnblockEntries []Entry  `json:"unblockEntries"`
+	}
+	if !readJSON(w, r, &req) {
+		return
+	}
+	phone := r.PathValue("phone")
+	s.afterChange(w, phone, s.EditBlocklist(phone, ListEdit{Add: req.Block, Remove: req.Unblock, AddEntries: req.BlockEntries, RemoveEntries: req.UnblockEntries}))
+}
+
+func (s *Server) handlePhoneDisappearing(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Seconds *int `json:"seconds"`
+	}
+	if !readJSON(w, r, &req) {
+		return
+	}
+	phone := r.PathValue("phone")
+	if req.Seconds == nil {
+		s.reply(w, nil, fmt.Errorf("%w: seconds is missing", ErrInvalid))
+		return
+	}
+	s.afterChange(w, phone, s.SetDisappearing(phone, *req.Seconds))
+}
+
+func (s *Server) handleNumber(w http.ResponseWriter, r *http.Request) {
+	n, err := s.Number(r.PathValue("phone"))
+	s.reply(w, n, err)
+}
+
+func (s *Server) handleSetNumber(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Registered *bool `json:"registered"`
+	}
+	if !readJSON(w, r, &req) {
+		return
+	}
+	phone := r.PathValue("phone")
+	if req.Registered == nil {
+		s.reply(w, nil, fmt.Errorf("%w: registered is missing", ErrInvalid))
+		return
+	}
+	if err := s.SetRegistered(phone, *req.Registered); err != nil {
+		s.reply(w, nil, err)
+		return
+	}
+	s.handleNumber(w, r)
 }
 
 func (s *Server) handleUnlink(w http.ResponseWriter, r *http.Request) {

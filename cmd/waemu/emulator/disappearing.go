@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -35,6 +36,25 @@ func handleDisappearing(c *conn, iq *waBinary.Node) ([]waBinary.Node, error) {
 	return nil, c.srv.world.updateAsDevice(c.device, func(acc *account, _ *device) error {
 		acc.DisappearingSeconds, acc.DisappearingSet = secs, time.Now().Unix()
 		c.srv.pushAccountSync(acc, c, disappearingNode(acc))
+		return nil
+	})
+}
+
+// SetDisappearing is a default-timer change made on the phone of phone. The
+// companions get <notification type="account_sync"><disappearing_mode
+// duration t/></notification>, which WA Web (WAWebHandleAccountSyncNotification)
+// and Baileys (messages-recv.ts, account_sync) apply; whatsmeow only logs
+// "Unhandled account sync item".
+func (s *Server) SetDisappearing(phone string, secs int) error {
+	if !validPhone(phone) {
+		return errPhone
+	}
+	if !slices.Contains(disappearingDurations, secs) {
+		return fmt.Errorf("%w: the default timer must be 0, 86400, 604800 or 7776000 seconds, not %d", ErrInvalid, secs)
+	}
+	return s.world.update(phone, func(acc *account) error {
+		acc.DisappearingSeconds, acc.DisappearingSet = secs, time.Now().Unix()
+		s.pushAccountSync(acc, nil, disappearingNode(acc))
 		return nil
 	})
 }

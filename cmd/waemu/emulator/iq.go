@@ -70,6 +70,7 @@ var iqHandlers = map[string]iqHandler{
 	"blocklist":         loggedIn(handleBlocklist),
 	"disappearing_mode": loggedIn(handleDisappearing),
 	"status":            loggedIn(handleStatus),
+	"usync":             loggedIn(handleUsync),
 }
 
 // loggedIn refuses a namespace to companions that have not logged in.

@@ -77,9 +77,15 @@ func (c *conn) login(p *waWa6.ClientPayload) {
 
 func (c *conn) refuseLogin(phone string, device uint32) {
 	c.log.Warn("login refused: unknown device or wrong noise key", "phone", phone, "device", device)
-	c.send(waBinary.Node{Tag: "failure", Attrs: waBinary.Attrs{"reason": "401", "location": "emu"}})
+	c.send(failureNode("401"))
 	c.phase = phaseClosing
 	c.closeAfter(closeGrace)
+}
+
+// failureNode refuses a login: whatsmeow reads reason (connectionevents.go
+// handleConnectFailure); location is what the real server adds.
+func failureNode(reason string) waBinary.Node {
+	return waBinary.Node{Tag: "failure", Attrs: waBinary.Attrs{"reason": reason, "location": "emu"}}
 }
 
 // register starts pairing a new companion: it shows QR codes made of these

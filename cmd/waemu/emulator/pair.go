@@ -119,6 +119,8 @@ func (w *world) commitPairing(plan pairingPlan, dev *device) {
 	if acc == nil {
 		acc = plan.acc
 		w.accounts[acc.Phone] = acc
+		w.lidPhones[acc.LID] = acc.Phone
+		delete(w.unregistered, acc.Phone) // the phone has just registered
 	}
 	acc.Devices[plan.device] = dev
 	acc.NextDevice = plan.device + 1

@@ -7,29 +7,40 @@ import (
 	"strings"
 
 	waBinary "go.mau.fi/whatsmeow/binary"
-	"go.mau.fi/whatsmeow/types"
 )
 
 // privacyCategory is one privacy setting with WhatsApp's legal values
-// (shared/protocol.md §5.1, shared/anchors.md §0.5).
+// (whatsmeow types/user.go; WA Web WAWebPrivacySettings).
 type privacyCategory struct {
 	name    string
 	label   string   // what WhatsApp's settings screen calls it
 	values  []string // the first is a new account's value
 	hasList bool     // has a "my contacts except…" list
+	// phoneOnly settings change only on the primary phone; a companion's set is refused.
+	phoneOnly bool
 }
 
 var visibility = []string{"all", "contacts", "contact_blacklist", "none"}
 
 var privacyCategories = []privacyCategory{
-	{"last", "Last seen", visibility, true},
-	{"online", "Online", []string{"all", "match_last_seen"}, false},
-	{"profile", "Profile photo", visibility, true},
-	{"status", "About", visibility, true}, // the About text, not status stories
-	{"readreceipts", "Read receipts", []string{"all", "none"}, false},
-	{"groupadd", "Groups: who can add me", []string{"all", "contacts", "contact_blacklist"}, true},
-	{"calladd", "Calls: silence unknown callers", []string{"all", "known"}, false},
-	{"messages", "Messages from unknown accounts", []string{"all", "contacts"}, false},
+	{name: "last", label: "Last seen", values: visibility, hasList: true},
+	{name: "online", label: "Online", values: []string{"all", "match_last_seen"}},
+	{name: "profile", label: "Profile photo", values: visibility, hasList: true},
+	{name: "status", label: "About", values: visibility, hasList: true}, // the About text, not status stories
+	{name: "readreceipts", label: "Read receipts", values: []string{"all", "none"}},
+	{name: "groupadd", label: "Groups: who can add me", values: []string{"all", "contacts", "contact_blacklist"}, hasList: true},
+	// WA Web WAWebPrivacySettings CALL_ADD lists contacts ("who can call you")
+	// beside known ("silence unknown callers").
+	{name: "calladd", label: "Calls: who can call me", values: []string{"all", "known", "contacts"}},
+	// Messages from unknown accounts: whatsmeow types/user.go (commit 9cbe80fb).
+	// Only some accounts have it (Baileys PR #1071), see account.hasCategory.
+	{name: "messages", label: "Messages from unknown accounts", values: []string{"all", "contacts"}},
+	// Strict account settings (whatsmeow types/user.go PrivacySettingTypeDefense,
+	// WA Web DEFENSE_MODE_STATE): changed on the primary phone only.
+	{name: "defense", label: "Strict account settings", values: []string{"off", "on_standard"}, phoneOnly: true},
+	// whatsmeow PR #1075 (types/user.go PrivacySettingTypeStickers). Its meaning
+	// and default are not documented; "contacts" as the default is a guess.
+	{name: "stickers", label: "Stickers", values: []string{"contacts", "contact_allowlist", "none"}},
 }
 
 func findCategory(name string) (privacyCategory, bool) {
@@ -52,6 +63,25 @@ func checkSetting(name, value string) error {
 	return nil
 }
 
+// hasCategory reports whether the account has the category at all: an
+// account without the "messages" feature is not offered it, and setting it
+// there once locked a number out of WhatsApp Web (Baileys PR #1071), so the
+// emulator refuses it with 400.
+func (a *account) hasCategory(name string) bool {
+	return name != "messages" || !a.NoMessagesFeature
+}
+
+// categories lists the account's categories in the order the server sends them.
+func (a *account) categories() []privacyCategory {
+	var out []privacyCategory
+	for _, c := range privacyCategories {
+		if a.hasCategory(c.name) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func handlePrivacy(c *conn, iq *waBinary.Node) ([]waBinary.Node, error) {
 	p, err := onlyChild(iq, "privacy")
 	if err != nil {
@@ -60,12 +90,12 @@ func handlePrivacy(c *conn, iq *waBinary.Node) ([]waBinary.Node, error) {
 	if iq.AttrGetter().OptionalString("type") == "set" {
 		return c.setPrivacy(p)
 	}
-	if lists := p.GetChildren(); len(lists) > 0 {
-		return c.readLists(lists)
+	if len(p.GetChildren()) > 0 {
+		return c.readLists(p)
 	}
 	var cats []waBinary.Node
 	err = c.srv.world.readAsDevice(c.device, func(acc *account, _ *device) error {
-		for _, cat := range privacyCategories {
+		for _, cat := range acc.categories() {
 			cats = append(cats, categoryNode(cat.name, acc.Privacy[cat.name], ""))
 		}
 		return nil
@@ -81,14 +111,26 @@ func categoryNode(name, value, dhash string) waBinary.Node {
 	return waBinary.Node{Tag: "category", Attrs: attrs}
 }
 
+// lidAddressed reports whether a <privacy> says addressing_mode="lid".
+func lidAddressed(p waBinary.Node) bool {
+	return p.AttrGetter().OptionalString("addressing_mode") == addressingLID
+}
+
 // categoryChange is one <category> of a set: a new value, and for an except
 // list, user deltas that must name the list's current dhash.
 type categoryChange struct {
 	name, value string
 	dhash       string
-	delta       bool
-	add, remove []string
+	users       []waBinary.Node
+	add, remove []contact
 }
+
+// errForbidden refuses a companion a change only the primary phone may make.
+// No source shows the real answer to a companion setting "defense"; 403
+// forbidden is how WhatsApp refuses an action this device may not take
+// (whatsmeow errors.go ErrIQForbidden), where 400 would wrongly call the
+// request malformed and 401 would read as a session problem.
+var errForbidden = newIQError(403)
 
 func parseCategoryChange(n waBinary.Node) (categoryChange, error) {
 	ag := n.AttrGetter()
@@ -99,56 +141,66 @@ func parseCategoryChange(n waBinary.Node) (categoryChange, error) {
 	if err := checkSetting(ch.name, ch.value); err != nil {
 		return ch, badRequest("%v", err)
 	}
-	users := n.GetChildren()
-	if len(users) == 0 {
+	cat, _ := findCategory(ch.name)
+	if cat.phoneOnly {
+		return ch, fmt.Errorf("%w: %s changes only on the primary phone", errForbidden, ch.name)
+	}
+	ch.users = n.GetChildren()
+	if len(ch.users) == 0 {
 		return ch, nil // a bare set keeps the existing list (protocol.md §5.2)
 	}
-	ch.delta = true
-	if cat, _ := findCategory(ch.name); !cat.hasList || ch.value != "contact_blacklist" {
+	if !cat.hasList || ch.value != "contact_blacklist" {
 		return ch, badRequest("users given for %s=%s", ch.name, ch.value)
 	}
 	if ch.dhash == "" {
 		return ch, badRequest("list change for %s without dhash", ch.name)
 	}
-	for _, u := range users {
-		phone, err := userPhone(u)
-		if err != nil {
-			return ch, err
-		}
-		switch action := u.AttrGetter().OptionalString("action"); action {
-		case "add":
-			ch.add = append(ch.add, phone)
-		case "remove":
-			ch.remove = append(ch.remove, phone)
-		default:
-			return ch, badRequest("user action %q", action)
-		}
-	}
-	if hasOverlap(ch.add, ch.remove) {
-		return ch, badRequest("a user is both added to and removed from %s", ch.name)
+	if len(ch.users) > maxListChange {
+		return ch, badRequest("more than %d users in one change", maxListChange)
 	}
 	return ch, nil
 }
 
-// userPhone reads the phone number of a <user> or <item> by its jid, which
-// must be a plain phone-number JID (the emulator serves PN addressing only).
-func userPhone(n waBinary.Node) (string, error) {
-	jid, ok := n.Attrs["jid"].(types.JID)
-	if !ok || jid.Server != types.DefaultUserServer || jid.Device != 0 || !validPhone(jid.User) {
-		return "", badRequest("<%s> jid %v is not a phone number JID", n.Tag, n.Attrs["jid"])
+// resolveUsersLocked reads the <user> deltas of a list change in the
+// account's addressing.
+func (w *world) resolveUsersLocked(ch *categoryChange, acc *account) error {
+	for _, u := range ch.users {
+		if u.Tag != "user" {
+			return badRequest("<%s> in a list change", u.Tag)
+		}
+		who, err := w.parseContactLocked(u, acc)
+		if err != nil {
+			return err
+		}
+		switch action := u.AttrGetter().OptionalString("action"); action {
+		case "add":
+			ch.add = append(ch.add, who)
+		case "remove":
+			ch.remove = append(ch.remove, who)
+		default:
+			return badRequest("user action %q", action)
+		}
 	}
-	return jid.User, nil
-}
-
-func hasOverlap(a, b []string) bool {
-	return slices.ContainsFunc(a, func(x string) bool { return slices.Contains(b, x) })
+	if overlapping(ch.add, ch.remove) {
+		return badRequest("a user is both added to and removed from %s", ch.name)
+	}
+	return nil
 }
 
 // setPrivacy applies a companion's change. Any invalid category fails the
-// whole IQ with 400 and changes nothing; a list change with a stale dhash
-// fails only its own category, with 409 inside a result (protocol.md §5.3).
+// whole IQ and changes nothing; a list change with a stale dhash fails only
+// its own category, with 409 inside a result (protocol.md §5.3).
+//
+// A list change must use the account's addressing. A migrated account takes
+// <privacy addressing_mode="lid"> with <user jid=LID pn_jid=PN> (WA Web
+// WAWebSetPrivacyJob, LID branch; zapo builders/privacy.ts) and answers the
+// phone-number form with 400: zapo PR #215 confirmed that against the
+// server for reads, and for changes it is the reading protocol notes give
+// (unconfirmed). A legacy account keeps the phone-number form and refuses the
+// LID one, so a client must follow the mode the account's list read showed.
 func (c *conn) setPrivacy(p waBinary.Node) ([]waBinary.Node, error) {
 	var changes []categoryChange
+	listChange := false
 	for _, n := range p.GetChildren() {
 		ch, err := parseCategoryChange(n)
 		if err != nil {
@@ -157,16 +209,29 @@ func (c *conn) setPrivacy(p waBinary.Node) ([]waBinary.Node, error) {
 		if slices.ContainsFunc(changes, func(x categoryChange) bool { return x.name == ch.name }) {
 			return nil, badRequest("category %s twice", ch.name)
 		}
+		listChange = listChange || len(ch.users) > 0
 		changes = append(changes, ch)
 	}
 	if len(changes) == 0 {
 		return nil, badRequest("privacy set without categories")
 	}
 	var reply, pushed []waBinary.Node
-	err := c.srv.world.updateAsDevice(c.device, func(acc *account, _ *device) error {
+	w := c.srv.world
+	err := w.updateAsDevice(c.device, func(acc *account, _ *device) error {
+		if listChange && acc.migrated() != lidAddressed(p) {
+			return badRequest("list change in %s addressing on a %s account", map[bool]string{true: "LID", false: "phone-number"}[lidAddressed(p)], acc.addressing())
+		}
+		for i := range changes {
+			if !acc.hasCategory(changes[i].name) {
+				return badRequest("the account has no %s setting", changes[i].name)
+			}
+			if err := w.resolveUsersLocked(&changes[i], acc); err != nil {
+				return err
+			}
+		}
 		for _, ch := range changes {
 			list := acc.Disallowed[ch.name]
-			if ch.delta && ch.dhash != list.DHash {
+			if len(ch.users) > 0 && ch.dhash != list.DHash {
 				reply = append(reply, waBinary.Node{
 					Tag:     "category",
 					Attrs:   waBinary.Attrs{"name": ch.name, "value": "error"},
@@ -177,7 +242,7 @@ func (c *conn) setPrivacy(p waBinary.Node) ([]waBinary.Node, error) {
 			acc.Privacy[ch.name] = ch.value
 			dhash := ""
 			if list != nil {
-				if list.applyDelta(ch.add, ch.remove) {
+				if w.applyDeltaLocked(list, ch.add, ch.remove) {
 					list.DHash = acc.nextHash()
 				}
 				if ch.value == "contact_blacklist" {
@@ -212,6 +277,11 @@ func (s *Server) SetPrivacy(phone string, settings map[string]string) error {
 		}
 	}
 	return s.world.update(phone, func(acc *account) error {
+		for _, name := range names {
+			if !acc.hasCategory(name) {
+				return fmt.Errorf("%w: the account has no %s setting (its messages feature is off)", ErrInvalid, name)
+			}
+		}
 		var nodes []waBinary.Node
 		for _, name := range names {
 			acc.Privacy[name] = settings[name]

@@ -2,12 +2,10 @@ package emulator
 
 import (
 	"cmp"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/big"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -30,6 +28,13 @@ type account struct {
 	IdentityPriv []byte `json:"identityPriv"`
 	Created      int64  `json:"created"`
 
+	// Addressing is "pn" for a legacy account whose lists are keyed by phone
+	// number; "" (every account of an older state file) or "lid" for a
+	// LID-migrated one, which is what most accounts are today.
+	Addressing string `json:"addressing,omitempty"`
+	// NoMessagesFeature marks an account without the "messages" category.
+	NoMessagesFeature bool `json:"noMessagesFeature,omitempty"`
+
 	Privacy    map[string]string    `json:"privacy"`
 	Disallowed map[string]*userList `json:"disallowed"`
 	Blocklist  userList             `json:"blocklist"`
@@ -44,10 +49,26 @@ type account struct {
 	HashSeq uint64 `json:"hashSeq"`
 }
 
-// userList is a list of phone numbers with the dhash of its current version.
+// userList is an except list or the blocklist: phone numbers, entries
+// without a number, and the dhash of its current version.
 type userList struct {
-	Users []string `json:"users"`
-	DHash string   `json:"dhash"`
+	Users  []string      `json:"users"`
+	Hidden []hiddenEntry `json:"hidden,omitempty"`
+	DHash  string        `json:"dhash"`
+}
+
+func (l *userList) check() error {
+	for _, u := range l.Users {
+		if !validPhone(u) {
+			return fmt.Errorf("list entry %q is not a phone number", u)
+		}
+	}
+	for _, h := range l.Hidden {
+		if !validLID(h.LID) {
+			return fmt.Errorf("entry without a number %+v lacks a LID", h)
+		}
+	}
+	return nil
 }
 
 // noHash is the dhash of a list that never changed; it is also what a client
@@ -64,15 +85,13 @@ type device struct {
 	Paired      int64  `json:"paired"`
 }
 
+// newAccount creates phone's account, with the LID every other account
+// already sees for the number.
 func newAccount(phone string, now time.Time) (*account, error) {
-	lid, err := rand.Int(rand.Reader, big.NewInt(9e14))
-	if err != nil {
-		return nil, err
-	}
 	id := keys.NewKeyPair()
 	acc := &account{
 		Phone:        phone,
-		LID:          strconv.FormatInt(1e14+lid.Int64(), 10),
+		LID:          derivedLID(phone),
 		IdentityPub:  id.Pub[:],
 		IdentityPriv: id.Priv[:],
 		Created:      now.Unix(),
@@ -98,6 +117,9 @@ func (a *account) check() error {
 	if !validPhone(a.Phone) || len(a.IdentityPub) != 32 || len(a.IdentityPriv) != 32 || a.LID == "" {
 		return errors.New("phone, lid or identity key missing or malformed")
 	}
+	if a.Addressing != "" && a.Addressing != addressingLID && a.Addressing != addressingPN {
+		return fmt.Errorf("addressing %q is neither lid nor pn", a.Addressing)
+	}
 	if a.Privacy == nil {
 		a.Privacy = map[string]string{}
 	}
@@ -117,6 +139,14 @@ func (a *account) check() error {
 	if a.Blocklist.DHash == "" {
 		a.Blocklist.DHash = noHash
 	}
+	for _, l := range a.lists() {
+		if err := l.check(); err != nil {
+			return err
+		}
+		if len(l.Hidden) > 0 && !a.migrated() {
+			return errors.New("a phone-number account's list holds entries without a number")
+		}
+	}
 	if !slices.Contains(disappearingDurations, a.DisappearingSeconds) {
 		return fmt.Errorf("default disappearing timer %d", a.DisappearingSeconds)
 	}
@@ -129,6 +159,32 @@ func (a *account) check() error {
 		}
 	}
 	return nil
+}
+
+const (
+	addressingLID = "lid"
+	addressingPN  = "pn"
+)
+
+// migrated reports whether the account's lists are keyed by LID.
+func (a *account) migrated() bool { return a.Addressing != addressingPN }
+
+func (a *account) addressing() string {
+	if a.migrated() {
+		return addressingLID
+	}
+	return addressingPN
+}
+
+// lists returns the account's except lists and its blocklist.
+func (a *account) lists() []*userList {
+	out := []*userList{&a.Blocklist}
+	for _, c := range privacyCategories {
+		if l := a.Disallowed[c.name]; l != nil {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func (a *account) jid() types.JID { return types.NewJID(a.Phone, types.DefaultUserServer) }
@@ -147,24 +203,6 @@ func (a *account) nextHash() string {
 	return strconv.FormatUint(a.HashSeq, 10)
 }
 
-// applyDelta adds and removes users; it reports whether the list changed.
-func (l *userList) applyDelta(add, remove []string) bool {
-	changed := false
-	for _, u := range add {
-		if !slices.Contains(l.Users, u) {
-			l.Users = append(l.Users, u)
-			changed = true
-		}
-	}
-	for _, u := range remove {
-		if i := slices.Index(l.Users, u); i >= 0 {
-			l.Users = slices.Delete(l.Users, i, i+1)
-			changed = true
-		}
-	}
-	return changed
-}
-
 var phonePattern = regexp.MustCompile(`^[1-9][0-9]{6,14}$`)
 
 // validPhone accepts what whatsmeow's PairPhone does: an international
@@ -173,20 +211,27 @@ func validPhone(phone string) bool { return phonePattern.MatchString(phone) }
 
 var errPhone = fmt.Errorf("%w: phone must be 7 to 15 digits, no leading 0", ErrInvalid)
 
-// world holds every account. Lock order: world.mu before registry.mu.
+// world holds every account, and what the server knows of numbers that
+// have none here. Lock order: world.mu before registry.mu.
 type world struct {
 	mu       sync.Mutex
 	accounts map[string]*account
-	path     string
-	log      *slog.Logger
+	// unregistered numbers are not on WhatsApp; every other valid number is.
+	unregistered map[string]bool
+	// lidPhones maps each LID handed out to its number. Derived LIDs cannot
+	// be inverted, so this is how a request naming only a LID is resolved.
+	lidPhones map[string]string
+	path      string
+	log       *slog.Logger
 }
 
 type stateFile struct {
-	Accounts []*account `json:"accounts"`
+	Accounts     []*account `json:"accounts"`
+	Unregistered []string   `json:"unregistered,omitempty"`
 }
 
 func loadWorld(path string, log *slog.Logger) (*world, error) {
-	w := &world{accounts: map[string]*account{}, path: path, log: log}
+	w := &world{accounts: map[string]*account{}, unregistered: map[string]bool{}, lidPhones: map[string]string{}, path: path, log: log}
 	if path == "" {
 		return w, nil
 	}
@@ -205,6 +250,22 @@ func loadWorld(path string, log *slog.Logger) (*world, error) {
 			return nil, fmt.Errorf("state file %s: account %q: %w", path, a.Phone, err)
 		}
 		w.accounts[a.Phone] = a
+		w.lidPhones[a.LID] = a.Phone
+	}
+	for _, u := range f.Unregistered {
+		if !validPhone(u) || w.accounts[u] != nil {
+			return nil, fmt.Errorf("state file %s: unregistered number %q is malformed or has an account", path, u)
+		}
+		w.unregistered[u] = true
+	}
+	// Learn the LID of every number in a list, so an unblock or removal by
+	// LID alone finds its entry after a restart.
+	for _, a := range w.accounts {
+		for _, l := range a.lists() {
+			for _, u := range l.Users {
+				w.lidOfLocked(u)
+			}
+		}
 	}
 	log.Info("state loaded", "path", path, "accounts", len(w.accounts))
 	return w, nil
@@ -227,6 +288,10 @@ func (w *world) writeFile() error {
 		f.Accounts = append(f.Accounts, a)
 	}
 	slices.SortFunc(f.Accounts, func(a, b *account) int { return cmp.Compare(a.Phone, b.Phone) })
+	for u := range w.unregistered {
+		f.Unregistered = append(f.Unregistered, u)
+	}
+	slices.Sort(f.Unregistered)
 	data, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return err

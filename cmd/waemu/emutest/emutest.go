@@ -23,6 +23,7 @@ import (
 	"github.com/ncruces/go-sqlite3/vfs/memdb"
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/store/sqlstore"
+	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 	waLog "go.mau.fi/whatsmeow/util/log"
 
@@ -199,4 +200,93 @@ func (e *Env) SetFaults(t testing.TB, f emulator.Faults) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Server.SetFaults(emulator.Faults{}) })
+}
+
+// ConfigureAccount creates phone's account if needed (without devices) and
+// applies opts: POST /control/accounts/{phone}.
+func (e *Env) ConfigureAccount(t testing.TB, phone string, opts emulator.AccountOptions) emulator.Account {
+	t.Helper()
+	var acc emulator.Account
+	e.Control(t, http.MethodPost, "/control/accounts/"+phone, opts, http.StatusOK, &acc)
+	return acc
+}
+
+// LegacyAccount makes phone's account a legacy phone-number account, whose
+// lists are keyed by number. Call it before linking; accounts are
+// LID-migrated by default.
+func (e *Env) LegacyAccount(t testing.TB, phone string) emulator.Account {
+	t.Helper()
+	pn := "pn"
+	return e.ConfigureAccount(t, phone, emulator.AccountOptions{Addressing: &pn})
+}
+
+// SetMessagesFeature turns the account's "messages" category on or off.
+func (e *Env) SetMessagesFeature(t testing.TB, phone string, on bool) emulator.Account {
+	t.Helper()
+	return e.ConfigureAccount(t, phone, emulator.AccountOptions{MessagesFeature: &on})
+}
+
+// Number is what the emulator knows of a phone number: GET /control/numbers/{phone}.
+func (e *Env) Number(t testing.TB, phone string) emulator.NumberInfo {
+	t.Helper()
+	var n emulator.NumberInfo
+	e.Control(t, http.MethodGet, "/control/numbers/"+phone, nil, http.StatusOK, &n)
+	return n
+}
+
+// LID is the LID JID the emulator gives phone (every companion sees the
+// same); the test fails if the number is not on WhatsApp.
+func (e *Env) LID(t testing.TB, phone string) types.JID {
+	t.Helper()
+	n := e.Number(t, phone)
+	if n.LID == "" {
+		t.Fatalf("%s is not on WhatsApp, so it has no LID", phone)
+	}
+	return types.NewJID(n.LID, types.HiddenUserServer)
+}
+
+// SetRegistered marks a number as on WhatsApp or not (every valid number is
+// by default).
+func (e *Env) SetRegistered(t testing.TB, phone string, registered bool) {
+	t.Helper()
+	e.Control(t, http.MethodPost, "/control/numbers/"+phone, map[string]bool{"registered": registered}, http.StatusOK, nil)
+}
+
+// PhoneBlock blocks and unblocks numbers on the phone of phone; the linked
+// companions get the blocklist push.
+func (e *Env) PhoneBlock(t testing.TB, phone string, block, unblock []string) emulator.Account {
+	t.Helper()
+	var acc emulator.Account
+	e.Control(t, http.MethodPost, "/control/accounts/"+phone+"/blocklist",
+		map[string]any{"block": block, "unblock": unblock}, http.StatusOK, &acc)
+	return acc
+}
+
+// PhoneBlockEntries is PhoneBlock with entries, which may lack a number
+// (a LID with a username or display name).
+func (e *Env) PhoneBlockEntries(t testing.TB, phone string, block, unblock []emulator.Entry) emulator.Account {
+	t.Helper()
+	var acc emulator.Account
+	e.Control(t, http.MethodPost, "/control/accounts/"+phone+"/blocklist",
+		map[string]any{"blockEntries": block, "unblockEntries": unblock}, http.StatusOK, &acc)
+	return acc
+}
+
+// PhoneEditList changes an except list ("last", "profile", "status",
+// "groupadd") on the phone of phone, by entries that may lack a number.
+func (e *Env) PhoneEditList(t testing.TB, phone, category string, add, remove []emulator.Entry) emulator.Account {
+	t.Helper()
+	var acc emulator.Account
+	e.Control(t, http.MethodPost, "/control/accounts/"+phone+"/disallowed/"+category,
+		map[string]any{"addEntries": add, "removeEntries": remove}, http.StatusOK, &acc)
+	return acc
+}
+
+// PhoneTimer sets the default disappearing-messages timer on the phone of
+// phone; the linked companions get an account_sync push.
+func (e *Env) PhoneTimer(t testing.TB, phone string, seconds int) emulator.Account {
+	t.Helper()
+	var acc emulator.Account
+	e.Control(t, http.MethodPost, "/control/accounts/"+phone+"/disappearing", map[string]int{"seconds": seconds}, http.StatusOK, &acc)
+	return acc
 }
