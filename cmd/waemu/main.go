@@ -2,6 +2,10 @@
 // at /ws/chat, the control API under /control/ and the phone page at /phone.
 //
 //	go run ./cmd/waemu -listen 127.0.0.1:7400 [-state FILE]
+//	    [-min-client-version 2.3000.N] [-current-client-version N]
+//
+// GET / publishes the current WhatsApp Web version the way web.whatsapp.com
+// does, for whatsmeow.GetLatestVersion.
 //
 // When it is ready it prints one line to stdout, "waemu listening on
 // http://ADDR"; logs go to stderr.
@@ -28,6 +32,8 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:7400", "address to listen on")
 	state := flag.String("state", "", "file that keeps accounts across restarts (default: memory only)")
 	verbose := flag.Bool("v", false, "also log each connection and ignored stanza")
+	minVersion := flag.String("min-client-version", "", "refuse logins and pairings of clients older than `version` 2.3000.N with failure 405 (default: none)")
+	curVersion := flag.String("current-client-version", "", "the WhatsApp Web `version` (2.3000.N or N) GET / publishes (default: this build's whatsmeow's)")
 	flag.Parse()
 	level := slog.LevelInfo
 	if *verbose {
@@ -36,15 +42,17 @@ func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *listen, *state, os.Stdout, log); err != nil {
+	opts := emulator.Options{StatePath: *state, Logger: log, MinClientVersion: *minVersion, CurrentClientVersion: *curVersion}
+	if err := run(ctx, *listen, opts, os.Stdout); err != nil {
 		log.Error("waemu failed", "err", err)
 		os.Exit(1)
 	}
 }
 
 // run serves until ctx ends, writing the ready line to ready once listening.
-func run(ctx context.Context, listen, state string, ready io.Writer, log *slog.Logger) error {
-	srv, err := emulator.New(emulator.Options{StatePath: state, Logger: log})
+func run(ctx context.Context, listen string, opts emulator.Options, ready io.Writer) error {
+	log := opts.Logger
+	srv, err := emulator.New(opts)
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/waprivacy/waprivacy/cmd/waemu/emulator"
 )
 
 func TestReadyLineThenServesUntilCancelled(t *testing.T) {
@@ -17,7 +20,8 @@ func TestReadyLineThenServesUntilCancelled(t *testing.T) {
 	defer cancel()
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, "127.0.0.1:0", "", pw, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	opts := emulator.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), CurrentClientVersion: "2.3000.1012345678"}
+	go func() { done <- run(ctx, "127.0.0.1:0", opts, pw) }()
 
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	if err != nil {
@@ -37,6 +41,16 @@ func TestReadyLineThenServesUntilCancelled(t *testing.T) {
 	if err != nil || len(trust.RootKey) != 44 {
 		t.Fatalf("trust %+v, %v", trust, err)
 	}
+	// The root page publishes the configured version.
+	resp, err = http.Get(m[1] + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), `"client_revision":1012345678,`) {
+		t.Fatalf("root page %s", page)
+	}
 
 	cancel()
 	select {
@@ -50,8 +64,12 @@ func TestReadyLineThenServesUntilCancelled(t *testing.T) {
 }
 
 func TestBadListenAddress(t *testing.T) {
-	err := run(context.Background(), "127.0.0.1:notaport", "", io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	err := run(context.Background(), "127.0.0.1:notaport", emulator.Options{Logger: quiet}, io.Discard)
 	if err == nil {
 		t.Fatal("run accepted a bad address")
+	}
+	if err := run(context.Background(), "127.0.0.1:0", emulator.Options{Logger: quiet, MinClientVersion: "2.3000.x"}, io.Discard); err == nil {
+		t.Fatal("run accepted a malformed -min-client-version")
 	}
 }

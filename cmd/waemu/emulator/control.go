@@ -32,6 +32,8 @@ func (s *Server) controlRoutes() {
 	s.mux.HandleFunc("POST /control/accounts/{phone}/unlink", s.handleUnlink)
 	s.mux.HandleFunc("GET /control/numbers/{phone}", s.handleNumber)
 	s.mux.HandleFunc("POST /control/numbers/{phone}", s.handleSetNumber)
+	s.mux.HandleFunc("GET /control/version", s.handleVersions)
+	s.mux.HandleFunc("POST /control/version", s.handleSetVersions)
 	s.mux.HandleFunc("POST /control/faults", s.handleSetFaults)
 	s.mux.HandleFunc("DELETE /control/faults", s.handleClearFaults)
 }
@@ -226,6 +228,22 @@ func (s *Server) handleSetNumber(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.handleNumber(w, r)
+}
+
+func (s *Server) handleVersions(w http.ResponseWriter, _ *http.Request) {
+	s.reply(w, s.Versions(), nil)
+}
+
+func (s *Server) handleSetVersions(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		MinClientVersion     *string `json:"minClientVersion"`
+		CurrentClientVersion *string `json:"currentClientVersion"`
+	}
+	if !readJSON(w, r, &req) {
+		return
+	}
+	v, err := s.SetVersions(req.MinClientVersion, req.CurrentClientVersion)
+	s.reply(w, v, err)
 }
 
 func (s *Server) handleUnlink(w http.ResponseWriter, r *http.Request) {

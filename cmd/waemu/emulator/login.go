@@ -25,6 +25,10 @@ func (c *conn) start(payload []byte) error {
 	if err := proto.Unmarshal(payload, &p); err != nil {
 		return err
 	}
+	if v, old := c.srv.outdated(&p); old {
+		c.refuseOutdated(v)
+		return nil
+	}
 	switch {
 	case p.Username != nil:
 		c.login(&p)

@@ -13,6 +13,7 @@ import (
 	"crypto/ecdh"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -37,6 +38,12 @@ type Options struct {
 	StatePath string
 	// Logger receives the server's logs; nil means slog.Default().
 	Logger *slog.Logger
+	// MinClientVersion ("2.3000.N") refuses older clients with failure 405;
+	// empty refuses none.
+	MinClientVersion string
+	// CurrentClientVersion ("2.3000.N" or "N") is the WhatsApp Web version
+	// GET / publishes; empty means this build's whatsmeow's own.
+	CurrentClientVersion string
 }
 
 // Server is an emulated WhatsApp server. Its methods are safe for concurrent use.
@@ -51,6 +58,9 @@ type Server struct {
 	ids    atomic.Uint64
 	// handshakeTimeout cuts connections that never finish the handshake.
 	handshakeTimeout time.Duration
+
+	versionMu sync.Mutex
+	versions  versionState
 
 	// pairMu serialises the phone's pairing work, so two pairings of a new
 	// account cannot create it twice with different identity keys.
@@ -77,6 +87,21 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	versions := versionState{current: defaultCurrentVersion()}
+	if opts.MinClientVersion != "" {
+		v, err := ParseClientVersion(opts.MinClientVersion)
+		if err != nil {
+			return nil, fmt.Errorf("minimum client version: %w", err)
+		}
+		versions.min = &v
+	}
+	if opts.CurrentClientVersion != "" {
+		v, err := ParseClientVersion(opts.CurrentClientVersion)
+		if err != nil {
+			return nil, fmt.Errorf("current client version: %w", err)
+		}
+		versions.current = v
+	}
 	w, err := loadWorld(opts.StatePath, log)
 	if err != nil {
 		return nil, err
@@ -92,6 +117,8 @@ func New(opts Options) (*Server, error) {
 		ctx:    ctx,
 		stop:   stop,
 
+		versions: versions,
+
 		handshakeTimeout: 20 * time.Second, // whatsmeow's own NoiseHandshakeResponseTimeout
 	}
 	s.routes()
@@ -102,10 +129,12 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /ws/chat", s.serveWebSocket)
 	s.controlRoutes()
 	s.mux.HandleFunc("GET /phone", s.servePhone)
+	s.mux.HandleFunc("GET /{$}", s.serveRoot)
 }
 
-// Handler serves the WebSocket at /ws/chat, the control API under /control/
-// and the phone page at /phone.
+// Handler serves the WebSocket at /ws/chat, the control API under /control/,
+// the phone page at /phone and, at /, a page publishing the current
+// WhatsApp Web version as web.whatsapp.com does.
 func (s *Server) Handler() http.Handler { return s.mux }
 
 // Close disconnects every companion and waits for their connections to end.

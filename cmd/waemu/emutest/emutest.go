@@ -202,6 +202,11 @@ func (e *Env) SetFaults(t testing.TB, f emulator.Faults) {
 	t.Cleanup(func() { e.Server.SetFaults(emulator.Faults{}) })
 }
 
+// HTTPClient sends every request to the emulator whatever its URL says, for
+// whatsmeow calls that fetch from web.whatsapp.com, such as
+// whatsmeow.GetLatestVersion(ctx, env.HTTPClient()).
+func (e *Env) HTTPClient() *http.Client { return emulator.HTTPClient(e.Addr()) }
+
 // ConfigureAccount creates phone's account if needed (without devices) and
 // applies opts: POST /control/accounts/{phone}.
 func (e *Env) ConfigureAccount(t testing.TB, phone string, opts emulator.AccountOptions) emulator.Account {
@@ -289,4 +294,14 @@ func (e *Env) PhoneTimer(t testing.TB, phone string, seconds int) emulator.Accou
 	var acc emulator.Account
 	e.Control(t, http.MethodPost, "/control/accounts/"+phone+"/disappearing", map[string]int{"seconds": seconds}, http.StatusOK, &acc)
 	return acc
+}
+
+// SetVersions sets the minimum client version ("2.3000.N"; "" for none) and
+// the current one GET / publishes; a nil argument keeps the value.
+func (e *Env) SetVersions(t testing.TB, min, current *string) emulator.Versions {
+	t.Helper()
+	var v emulator.Versions
+	e.Control(t, http.MethodPost, "/control/version",
+		map[string]*string{"minClientVersion": min, "currentClientVersion": current}, http.StatusOK, &v)
+	return v
 }
