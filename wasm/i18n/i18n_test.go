@@ -33,12 +33,17 @@ func TestEveryNameOfTheModelHasText(t *testing.T) {
 		keys = append(keys, "category."+string(c), "question."+string(c))
 	}
 	for _, st := range []session.State{session.StateConnecting, session.StateWaitingScan, session.StateConnected,
-		session.StateUnreachable, session.StateCodeExpired, session.StateReplaced, session.StateLoggedOut} {
+		session.StateUnreachable, session.StateCodeExpired, session.StateReplaced, session.StateLoggedOut, session.StateOutdated} {
 		keys = append(keys, "state."+string(st))
 	}
-	for _, st := range []session.State{session.StateCodeExpired, session.StateReplaced, session.StateLoggedOut} {
+	for _, st := range []session.State{session.StateCodeExpired, session.StateReplaced, session.StateLoggedOut, session.StateOutdated} {
 		keys = append(keys, "connect."+string(st), "connect."+string(st)+".hint")
 	}
+	// The dashboard's banner words the states that stop the connection.
+	for _, st := range []session.State{session.StateReplaced, session.StateOutdated} {
+		keys = append(keys, "connection."+string(st), "connection."+string(st)+".hint")
+	}
+	keys = append(keys, "form.readonly", "form.not-confirmed", "error.not-on-whatsapp", "value.unknown")
 	for _, p := range presets.All() {
 		keys = append(keys, "preset."+p.ID, "preset."+p.ID+".hint")
 	}
@@ -94,7 +99,50 @@ func TestDescribe(t *testing.T) {
 	if got := English.Describe(privacy.Change{Field: "readreceipts", Before: "all", After: "none"}); got != "Read receipts: On → Off" {
 		t.Errorf("en read receipts: %q", got)
 	}
+	if got := English.Describe(privacy.Change{Field: "blocked", Added: []string{"123456789012345@lid"}}); got != "Blocked contacts: added 123456789012345@lid" {
+		t.Errorf("en LID: %q", got)
+	}
+	snap := privacy.Snapshot{Contacts: map[string]privacy.Contact{"1@lid": {Username: "ana"}}}
+	if got := Portuguese.DescribeWith(privacy.Change{Field: "last.except", Added: []string{"1@lid", "5511900000001"}}, snap.Label); got != "Exceções de Visto por último: adicionado @ana, +5511900000001" {
+		t.Errorf("pt labelled: %q", got)
+	}
 	if English.T("no.such.key") != "no.such.key" {
 		t.Error("a missing text should show its key")
+	}
+}
+
+// TestValuesFromANewerPhone: a value the model does not list, and one the
+// account did not report, are named, never shown as a key or dropped.
+func TestValuesFromANewerPhone(t *testing.T) {
+	for _, tc := range []struct {
+		lang Lang
+		c    privacy.Category
+		v    privacy.Value
+		want string
+	}{
+		{English, privacy.LastSeen, "friends_of_friends", "Set on your phone: friends_of_friends"},
+		{Portuguese, privacy.CallAdd, "everyone_but", "Definido no seu celular: everyone_but"},
+		{English, privacy.Defense, "on_strict", "Set on your phone: on_strict"},
+		// A value another category allows is still unknown here.
+		{English, privacy.Online, privacy.Nobody, "Set on your phone: none"},
+		{English, privacy.Messages, "", "not reported"},
+		{English, privacy.CallAdd, privacy.Contacts, "My contacts"},
+		{Portuguese, privacy.Defense, privacy.OnStandard, "Ativadas"},
+		{English, privacy.Stickers, privacy.ContactAllowlist, "Only some contacts"},
+	} {
+		if got := tc.lang.ValueLabel(tc.c, tc.v); got != tc.want {
+			t.Errorf("%s %s=%q: %q, want %q", tc.lang, tc.c, tc.v, got, tc.want)
+		}
+	}
+	if got := English.Describe(privacy.Change{Field: "calladd", Before: "known", After: "ring_contacts"}); got != "Calls: Silence unknown callers → Set on your phone: ring_contacts" {
+		t.Errorf("describe: %q", got)
+	}
+}
+
+func TestPhone(t *testing.T) {
+	for in, want := range map[string]string{"5511988887777": "+5511988887777", "123456789012345@lid": "123456789012345@lid"} {
+		if got := Phone(in); got != want {
+			t.Errorf("Phone(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

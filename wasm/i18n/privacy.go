@@ -15,10 +15,16 @@ func (l Lang) CategoryQuestion(c privacy.Category) string { return l.T("question
 
 // ValueLabel names v of c as WhatsApp's settings screen does: read
 // receipts are on or off, calls silence unknown callers, the rest are
-// audiences.
+// audiences. A value the model does not know for c, which a newer phone
+// may have set, is named as it is on the wire, "Set on your phone: x";
+// an empty one (the account did not report c) as not reported.
 func (l Lang) ValueLabel(c privacy.Category, v privacy.Value) string {
-	switch c {
-	case privacy.ReadReceipts, privacy.CallAdd:
+	switch {
+	case v == "":
+		return l.T("value.missing")
+	case !c.Allows(v):
+		return l.F("value.unknown", string(v))
+	case c == privacy.ReadReceipts, c == privacy.CallAdd:
 		return l.T("value." + string(c) + "." + string(v))
 	}
 	return l.T("value." + string(v))
@@ -63,29 +69,43 @@ func (l Lang) FieldValue(f privacy.Field, value string) string {
 }
 
 // Describe words one change, e.g. "Last seen: Everyone → Nobody" or
-// "Blocked contacts: added +5511988887777".
-func (l Lang) Describe(ch privacy.Change) string {
+// "Blocked contacts: added +5511988887777", naming list entries as Phone
+// does.
+func (l Lang) Describe(ch privacy.Change) string { return l.DescribeWith(ch, Phone) }
+
+// DescribeWith words one change as Describe does, naming each list entry
+// with label, e.g. a snapshot's Label, which knows the usernames and
+// names of contacts without a number.
+func (l Lang) DescribeWith(ch privacy.Change, label func(entry string) string) string {
 	title := l.FieldTitle(ch.Field)
 	if !ch.Field.IsList() {
 		return title + ": " + l.FieldValue(ch.Field, ch.Before) + " → " + l.FieldValue(ch.Field, ch.After)
 	}
 	var parts []string
 	if len(ch.Added) > 0 {
-		parts = append(parts, l.F("change.added", phones(ch.Added)))
+		parts = append(parts, l.F("change.added", entries(ch.Added, label)))
 	}
 	if len(ch.Removed) > 0 {
-		parts = append(parts, l.F("change.removed", phones(ch.Removed)))
+		parts = append(parts, l.F("change.removed", entries(ch.Removed, label)))
 	}
 	return title + ": " + strings.Join(parts, "; ")
 }
 
-// Phone writes a phone number (digits) the international way, +digits.
-func Phone(digits string) string { return "+" + digits }
+// Phone writes a list entry or an account's number: a phone number
+// (digits) the international way, +digits; a LID ("<digits>@lid", a
+// contact whose number WhatsApp hides) as it is, since it is no number,
+// as privacy.Snapshot.Label does when it knows no name for it.
+func Phone(entry string) string {
+	if privacy.IsLID(entry) {
+		return entry
+	}
+	return "+" + entry
+}
 
-func phones(list []string) string {
+func entries(list []string, label func(string) string) string {
 	out := make([]string, len(list))
 	for i, p := range list {
-		out[i] = Phone(p)
+		out[i] = label(p)
 	}
 	return strings.Join(out, ", ")
 }
