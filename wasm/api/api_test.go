@@ -7,10 +7,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/waprivacy/waprivacy/cmd/waemu/emulator"
 	"github.com/waprivacy/waprivacy/cmd/waemu/emutest"
 	"github.com/waprivacy/waprivacy/wasm/api"
 	"github.com/waprivacy/waprivacy/wasm/engine"
+	"github.com/waprivacy/waprivacy/wasm/privacy"
 )
 
 const phone = "5511988887777"
@@ -169,6 +172,84 @@ func TestRyzeAPIListsEveryInvalidField(t *testing.T) {
 	}
 }
 
+// TestReadOnlyCategoriesAreRefused: strict account settings and stickers
+// have no RyzeAPI field; a request naming one, in any section, is told
+// that only the phone can change it, in the error envelope, and nothing
+// of it is sent.
+func TestReadOnlyCategoriesAreRefused(t *testing.T) {
+	a := api.New(func() *engine.Engine { return nil })
+	for _, tc := range []struct {
+		body   string
+		fields []string
+		first  string
+	}{
+		{`{"permissions":{"defense":"off"}}`, []string{"permissions.defense"}, "Strict account settings can only be changed on your phone"},
+		{`{"privacy":{"readReceipts":"none","stickers":"none"}}`, []string{"privacy.stickers"}, "Stickers can only be changed on your phone"},
+		{`{"defense":"on_standard","visibility":{"lastSeen":"none"}}`, []string{"defense"}, "Strict account settings can only be changed on your phone"},
+		{`{"visibility":{"mood":"x","defense":"off"}}`, []string{"visibility.defense", "visibility.mood"}, "Strict account settings can only be changed on your phone"},
+	} {
+		status, body := do(t, a, "POST", "/profile/privacy", tc.body)
+		var got struct {
+			Success bool
+			Error   struct{ Message string }
+			Errors  []struct{ Field, Message string }
+		}
+		if err := json.Unmarshal([]byte(body), &got); err != nil || status != 400 || got.Success {
+			t.Errorf("%s: %d %s, want 400", tc.body, status, body)
+			continue
+		}
+		var fields []string
+		for _, e := range got.Errors {
+			fields = append(fields, e.Field)
+		}
+		if !slices.Equal(fields, tc.fields) || got.Error.Message != tc.first {
+			t.Errorf("%s: %s, want fields %v and %q", tc.body, body, tc.fields, tc.first)
+		}
+	}
+}
+
+// TestLIDEntriesAreAccepted: a contact whose number WhatsApp hides is
+// "<digits>@lid" in the lists, and can be unblocked or removed by it; the
+// request passes validation (without an engine it then gets its 503).
+func TestLIDEntriesAreAccepted(t *testing.T) {
+	a := api.New(func() *engine.Engine { return nil })
+	for _, tc := range []struct {
+		path, body string
+		status     int
+		message    string
+	}{
+		{"/contacts/modify-blocked", `{"phone":"123456789012345@lid","action":"unblock"}`, 503, ""},
+		{"/contacts/modify-blocked", `{"phone":"123456789012345@lid","action":"block"}`, 503, ""},
+		{"/privacy/last-seen", `{"visualizationType":"CONTACT_BLACKLIST","contactsBlacklist":[{"action":"remove","phone":"123456789012345@lid"}]}`, 503, ""},
+		{"/contacts/modify-blocked", `{"phone":"12ab@lid","action":"unblock"}`, 400, `invalid LID "12ab@lid": want digits followed by @lid`},
+		{"/contacts/modify-blocked", `{"phone":"123@g.us","action":"unblock"}`, 400, `invalid phone "123@g.us": only phone numbers (or @s.whatsapp.net addresses) are accepted`},
+	} {
+		status, body := do(t, a, "POST", tc.path, tc.body)
+		var got struct{ Error struct{ Message string } }
+		json.Unmarshal([]byte(body), &got)
+		if status != tc.status || (tc.message != "" && got.Error.Message != tc.message) {
+			t.Errorf("%s %s: %d %s, want %d %q", tc.path, tc.body, status, body, tc.status, tc.message)
+		}
+	}
+}
+
+// TestRyzeSettingsPassValuesOn: RyzeAPI's fields are WhatsApp's wire
+// values, so a value RyzeAPI does not document (callAdd "contacts") or
+// the model does not know (set on a newer phone) is passed on as it is,
+// and the categories RyzeAPI has no field for are left out.
+func TestRyzeSettingsPassValuesOn(t *testing.T) {
+	got := api.RyzeSettings(privacy.Snapshot{Settings: map[privacy.Category]privacy.Value{
+		privacy.CallAdd: privacy.Contacts, privacy.LastSeen: "friends_of_friends",
+		privacy.Defense: privacy.OnStandard, privacy.Stickers: privacy.Nobody,
+	}})
+	if got["permissions"]["callAdd"] != "contacts" || got["visibility"]["lastSeen"] != "friends_of_friends" {
+		t.Errorf("values changed on the way: %v", got)
+	}
+	if len(got) != 3 || len(got["visibility"]) != 4 || len(got["privacy"]) != 1 || len(got["permissions"]) != 2 {
+		t.Errorf("the shape is not RyzeAPI's: %v", got)
+	}
+}
+
 func TestNotConnected(t *testing.T) {
 	a := api.New(func() *engine.Engine { return nil })
 	status, body := do(t, a, "POST", "/privacy/photo", `{"visualizationType":"ALL"}`)
@@ -197,4 +278,70 @@ func FuzzDo(f *testing.F) {
 			t.Fatalf("answer does not encode: %v", err)
 		}
 	})
+}
+
+// eventually retries a request until its answer holds want, as the
+// engine learns of a change made on the phone from a push.
+func eventually(t *testing.T, a *api.API, method, path, want string) {
+	t.Helper()
+	deadline := time.Now().Add(emutest.Timeout)
+	for {
+		status, body := do(t, a, method, path, "")
+		if status == http.StatusOK && strings.Contains(body, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s %s: %d %s, want %s", method, path, status, body, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestNumberlessEntries: a contact whose number WhatsApp hides shows in
+// Z-API's answers as its LID entry, and is unblocked and removed by it.
+func TestNumberlessEntries(t *testing.T) {
+	env, a := linkedAPI(t)
+	acc := env.PhoneBlockEntries(t, phone, []emulator.Entry{{Username: "ana"}}, nil)
+	if len(acc.BlocklistEntries) != 1 || acc.BlocklistEntries[0].LID == "" {
+		t.Fatalf("emulator blocklist %+v", acc.BlocklistEntries)
+	}
+	blocked := acc.BlocklistEntries[0].LID + "@lid"
+	acc = env.PhoneEditList(t, phone, "last", []emulator.Entry{{DisplayName: "Bia"}}, nil)
+	if len(acc.DisallowedEntries["last"]) != 1 {
+		t.Fatalf("emulator last list %+v", acc.DisallowedEntries)
+	}
+	excepted := acc.DisallowedEntries["last"][0].LID + "@lid"
+	eventually(t, a, "GET", "/privacy/disallowed-contacts?type=lastSeen", `{"disallowedContacts":["`+excepted+`"]}`)
+
+	if status, body := do(t, a, "POST", "/contacts/modify-blocked", `{"phone":"`+blocked+`","action":"unblock"}`); status != 200 || body != `{"value":true}` {
+		t.Errorf("unblocking %s: %d %s", blocked, status, body)
+	}
+	if got := env.Account(t, phone).BlocklistEntries; len(got) != 0 {
+		t.Errorf("still blocked: %+v", got)
+	}
+	status, body := do(t, a, "POST", "/privacy/last-seen", `{"visualizationType":"CONTACT_BLACKLIST","contactsBlacklist":[{"action":"remove","phone":"`+excepted+`"}]}`)
+	if status != 200 {
+		t.Errorf("removing %s: %d %s", excepted, status, body)
+	}
+	if got := env.Account(t, phone).DisallowedEntries["last"]; len(got) != 0 {
+		t.Errorf("still excepted: %+v", got)
+	}
+}
+
+// TestRyzeAPICallsFromContacts: calladd "contacts" (who can call you: my
+// contacts) is reported and set as its wire value, not squeezed into
+// RyzeAPI's documented all|known.
+func TestRyzeAPICallsFromContacts(t *testing.T) {
+	env, a := linkedAPI(t)
+	env.Control(t, http.MethodPost, "/control/accounts/"+phone+"/privacy", map[string]string{"calladd": "contacts"}, http.StatusOK, nil)
+	eventually(t, a, "GET", "/profile/privacy", `"callAdd":"contacts"`)
+	if status, body := do(t, a, "POST", "/profile/privacy", `{"permissions":{"callAdd":"all"}}`); status != 200 || !strings.Contains(body, `"callAdd":"all"`) {
+		t.Fatalf("POST callAdd all: %d %s", status, body)
+	}
+	if status, body := do(t, a, "POST", "/profile/privacy", `{"permissions":{"callAdd":"contacts"}}`); status != 200 || !strings.Contains(body, `"callAdd":"contacts"`) {
+		t.Errorf("POST callAdd contacts: %d %s", status, body)
+	}
+	if got := env.Account(t, phone).Privacy["calladd"]; got != "contacts" {
+		t.Errorf("emulator calladd = %s", got)
+	}
 }

@@ -72,8 +72,9 @@ func zapiSetting(c privacy.Category, u privacy.Update) (Request, bool) {
 	return Request{Method: http.MethodPost, Path: field.Path, Body: body.Bytes()}, true
 }
 
-// ryzeRequest is RyzeAPI's privacy update for u, if u only sets values
-// RyzeAPI's object has.
+// ryzeRequest is RyzeAPI's privacy update for u, if u only sets fields
+// RyzeAPI's object has to values RyzeAPI documents: callAdd "contacts"
+// has no equivalent there (this API accepts it; RyzeAPI would not).
 func ryzeRequest(u privacy.Update) (Request, bool) {
 	if len(u.Except) > 0 {
 		return Request{}, false
@@ -84,6 +85,9 @@ func ryzeRequest(u privacy.Update) (Request, bool) {
 		v, ok := u.Settings[f.Category]
 		if !ok {
 			continue
+		}
+		if !ryzeAccepts(f.Category, v) {
+			return Request{}, false
 		}
 		if sections[f.Section] == nil {
 			sections[f.Section] = map[string]string{}

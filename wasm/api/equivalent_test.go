@@ -89,6 +89,10 @@ func TestEquivalentSpellsZAPIAndRyzeAPI(t *testing.T) {
 		{privacy.Update{Timer: timer(privacy.Timer90Days)}, "/privacy/messages-duration?value=days90", ``},
 		{privacy.Update{Settings: map[privacy.Category]privacy.Value{privacy.CallAdd: privacy.Known, privacy.LastSeen: privacy.Nobody}},
 			"/profile/privacy", `{"visibility":{"lastSeen":"none"},"permissions":{"callAdd":"known"}}`},
+		// A contact without a number is addressed by its LID, as
+		// disallowed-contacts lists it.
+		{privacy.Update{Except: map[privacy.Category]privacy.ExceptDelta{privacy.LastSeen: {Remove: []string{"123456789012345@lid"}}}},
+			"/privacy/last-seen", `{"visualizationType":"CONTACT_BLACKLIST","contactsBlacklist":[{"action":"remove","phone":"123456789012345@lid"}]}`},
 	} {
 		req, ok := api.Equivalent(tc.u)
 		if !ok || req.Method != http.MethodPost || req.Path != tc.path || string(req.Body) != tc.body {
@@ -100,6 +104,11 @@ func TestEquivalentSpellsZAPIAndRyzeAPI(t *testing.T) {
 		{Settings: map[privacy.Category]privacy.Value{privacy.LastSeen: privacy.Nobody}, Timer: timer(privacy.Timer7Days)},
 		{Settings: map[privacy.Category]privacy.Value{privacy.LastSeen: "sometimes"}},
 		{},
+		// Only the phone can change these.
+		{Settings: map[privacy.Category]privacy.Value{privacy.Defense: privacy.Off}},
+		{Settings: map[privacy.Category]privacy.Value{privacy.Stickers: privacy.Nobody}},
+		// RyzeAPI documents callAdd all and known only.
+		{Settings: map[privacy.Category]privacy.Value{privacy.CallAdd: privacy.Contacts}},
 	} {
 		if req, ok := api.Equivalent(u); ok {
 			t.Errorf("Equivalent(%+v) = %s %s, want none", u, req.Path, req.Body)

@@ -12,7 +12,10 @@ import (
 // Z-API's privacy endpoints: https://developer.z-api.io/en/privacy/.
 
 // disallowedContacts answers GET /privacy/disallowed-contacts?type=… with
-// {"disallowedContacts": ["<phone>", …]}.
+// {"disallowedContacts": ["<phone>", …]}. Z-API documents phone numbers
+// only; a contact whose number WhatsApp hides is listed as its LID,
+// "<digits>@lid", which contactsBlacklist and modify-blocked accept back,
+// so every entry can be removed by what this answer says.
 func disallowedContacts(c call) Response {
 	listType := c.query.Get("type")
 	category, ok := privacy.ZAPIListCategory(listType)
@@ -86,7 +89,8 @@ func visibility(c call) Response {
 }
 
 // parseBlacklist reads contactsBlacklist's add/remove entries, normalising
-// each phone.
+// each phone; a LID ("<digits>@lid", as disallowed-contacts lists a
+// contact without a number) is accepted too.
 func parseBlacklist(raw json.RawMessage) (privacy.ExceptDelta, []fieldError) {
 	var entries []json.RawMessage
 	if err := json.Unmarshal(raw, &entries); err != nil || isNull(raw) {
@@ -108,7 +112,7 @@ func parseBlacklist(raw json.RawMessage) (privacy.ExceptDelta, []fieldError) {
 			errs = append(errs, fieldError{at, at + ": action and phone must be strings"})
 			continue
 		}
-		normalized, err := privacy.NormalizePhone(phone)
+		normalized, err := privacy.NormalizeContact(phone)
 		if err != nil {
 			errs = append(errs, fieldError{at + ".phone", err.Error()})
 			continue
@@ -153,7 +157,9 @@ func messagesDuration(c call) Response {
 }
 
 // modifyBlocked answers POST /contacts/modify-blocked {"phone": …,
-// "action": "block"|"unblock"} with {"value": true}.
+// "action": "block"|"unblock"} with {"value": true}. Besides a phone
+// number, phone may be a LID ("<digits>@lid"), the only handle of a
+// blocked contact whose number WhatsApp hides.
 func modifyBlocked(c call) Response {
 	obj, ferr := decodeObject(c.body)
 	if ferr != nil {
@@ -175,7 +181,7 @@ func modifyBlocked(c call) Response {
 	case !hasPhone:
 		errs = append(errs, fieldError{"phone", "phone is required"})
 	default:
-		if _, err := privacy.NormalizePhone(phone); err != nil {
+		if _, err := privacy.NormalizeContact(phone); err != nil {
 			errs = append(errs, fieldError{"phone", err.Error()})
 		}
 	}
