@@ -64,19 +64,28 @@ type PrivacyEvent struct {
 	Account  string                       `json:"account"`
 	Source   string                       `json:"source"` // "app" or "phone"
 	Settings map[string]map[string]string `json:"settings"`
-	// Messages is "Messages from unknown accounts", which RyzeAPI lacks.
-	Messages            string              `json:"messages,omitempty"`
+	// Messages is "Messages from unknown accounts", which RyzeAPI lacks,
+	// when the account reports it.
+	Messages string `json:"messages,omitempty"`
+	// Defense (strict account settings) and Stickers, which RyzeAPI lacks
+	// too, when the account reports them; only the phone can change them.
+	Defense             string              `json:"defense,omitempty"`
+	Stickers            string              `json:"stickers,omitempty"`
 	DefaultTimerSeconds int                 `json:"defaultTimerSeconds"`
 	DisallowedContacts  map[string][]string `json:"disallowedContacts"` // by Z-API list type
 	Blocked             []string            `json:"blocked"`
+	// Contacts names the list entries WhatsApp told more about, by entry:
+	// above all those without a number ("<digits>@lid").
+	Contacts map[string]privacy.Contact `json:"contacts,omitempty"`
 }
 
 func privacyEvent(account string, c engine.Change) PrivacyEvent {
 	s := c.Snapshot
 	e := PrivacyEvent{
 		Account: account, Source: string(c.Source), Settings: api.RyzeSettings(s),
-		Messages: string(s.Settings[privacy.Messages]), DefaultTimerSeconds: int(s.DefaultTimer),
-		DisallowedContacts: map[string][]string{}, Blocked: s.Blocked,
+		Messages: string(s.Settings[privacy.Messages]), Defense: string(s.Settings[privacy.Defense]),
+		Stickers: string(s.Settings[privacy.Stickers]), DefaultTimerSeconds: int(s.DefaultTimer),
+		DisallowedContacts: map[string][]string{}, Blocked: s.Blocked, Contacts: s.Contacts,
 	}
 	for _, f := range privacy.ZAPIFields() {
 		if f.ListType != "" {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waprivacy/waprivacy/cmd/waemu/emulator"
 	"github.com/waprivacy/waprivacy/cmd/waemu/emutest"
 	"github.com/waprivacy/waprivacy/wasm/api"
 	"github.com/waprivacy/waprivacy/wasm/jsapi"
@@ -148,5 +149,35 @@ func TestBackendWithoutAccount(t *testing.T) {
 	}
 	if resp := b.Do(context.Background(), api.Request{Method: "GET", Path: "/profile/privacy"}); resp.Status != 503 {
 		t.Errorf("GET without an account: %d, want 503", resp.Status)
+	}
+}
+
+// TestPrivacyEventCarriesWhatRyzeAPILacks: strict account settings,
+// stickers and the names of entries without a number ride beside the
+// RyzeAPI object.
+func TestPrivacyEventCarriesWhatRyzeAPILacks(t *testing.T) {
+	env, b := linkedBackend(t)
+	events := make(chan string, 100)
+	cancel := b.Subscribe(func(event string, data any) { events <- event + " " + encode(t, data) })
+	defer cancel()
+	acc := env.PhoneBlockEntries(t, phone, []emulator.Entry{{Username: "ana"}}, nil)
+	entry := acc.BlocklistEntries[0].LID + "@lid"
+	timeout := time.After(emutest.Timeout)
+	for {
+		select {
+		case e := <-events:
+			var p jsapi.PrivacyEvent
+			if !strings.HasPrefix(e, "privacy ") || json.Unmarshal([]byte(e[len("privacy "):]), &p) != nil {
+				continue
+			}
+			if len(p.Blocked) == 1 && p.Blocked[0] == entry && p.Contacts[entry].Username == "ana" {
+				if p.Defense != acc.Privacy["defense"] || p.Stickers != acc.Privacy["stickers"] || p.Defense == "" {
+					t.Errorf("defense %q, stickers %q; the emulator has %v", p.Defense, p.Stickers, acc.Privacy)
+				}
+				return
+			}
+		case <-timeout:
+			t.Fatal("no privacy event naming the blocked contact")
+		}
 	}
 }

@@ -16,21 +16,41 @@ export interface ErrorBody {
   error: { message: string };
   errors?: { field: string; message: string }[];
   /** For a failed update: what happened to each part. */
-  outcomes?: { field: string; result: "unchanged" | "applied" | "failed" | "restored" | "restore-failed"; message?: string }[];
+  outcomes?: {
+    field: string;
+    /** "not-confirmed": WhatsApp accepted it, but reading back does not show it yet (status 502). */
+    result: "unchanged" | "applied" | "failed" | "restored" | "restore-failed" | "not-confirmed";
+    message?: string;
+  }[];
 }
 
-export type Visibility = "all" | "contacts" | "contact_blacklist" | "none";
+/**
+ * A value WhatsApp reported that this version does not know (set on a
+ * newer phone); it is passed on as WhatsApp spells it, never emptied.
+ */
+export type NewerValue = string & {};
 
-/** RyzeAPI's privacy object. */
+export type Visibility = "all" | "contacts" | "contact_blacklist" | "none" | NewerValue;
+
+/**
+ * RyzeAPI's privacy object, each field WhatsApp's own value. callAdd may
+ * also be "contacts" (who can call you: my contacts), which RyzeAPI does
+ * not document; this API accepts it in POST /profile/privacy too.
+ */
 export interface RyzeSettings {
-  visibility: { lastSeen: Visibility; status: Visibility; profile: Visibility; online: "all" | "match_last_seen" };
-  privacy: { readReceipts: "all" | "none" };
-  permissions: { callAdd: "all" | "known"; groupAdd: "all" | "contacts" | "contact_blacklist" };
+  visibility: { lastSeen: Visibility; status: Visibility; profile: Visibility; online: "all" | "match_last_seen" | NewerValue };
+  privacy: { readReceipts: "all" | "none" | NewerValue };
+  permissions: {
+    callAdd: "all" | "known" | "contacts" | NewerValue;
+    groupAdd: "all" | "contacts" | "contact_blacklist" | NewerValue;
+  };
 }
 
 export type State =
   | "loading" | "no-account" | "connecting" | "waiting-for-scan" | "connected"
-  | "unreachable" | "code-expired" | "replaced" | "logged-out";
+  | "unreachable" | "code-expired" | "replaced" | "logged-out"
+  /** WhatsApp refuses this version of the app: the site must be redeployed; it does not reconnect. */
+  | "outdated";
 
 export interface Status {
   state: State;
@@ -41,14 +61,37 @@ export interface Status {
   detail?: string;
 }
 
+/**
+ * A list entry: a phone number (digits), or "<digits>@lid" for a contact
+ * whose number WhatsApp hides. Either form can be sent back to remove or
+ * unblock it (contactsBlacklist, /contacts/modify-blocked).
+ */
+export type Entry = string;
+
+/** What WhatsApp told about an entry besides its number. */
+export interface Contact {
+  /** The LID's digits. */
+  lid?: string;
+  username?: string;
+  /** WhatsApp's display name. */
+  name?: string;
+}
+
 export interface PrivacyEvent {
   account: string;
   source: "app" | "phone";
   settings: RyzeSettings;
-  messages?: "all" | "contacts";
+  /** Messages from unknown accounts, when the account has the setting. */
+  messages?: "all" | "contacts" | NewerValue;
+  /** Strict account settings, when reported; only the phone can change it. */
+  defense?: "on_standard" | "off" | NewerValue;
+  /** Who can send stickers, when reported; only the phone can change it. */
+  stickers?: "contacts" | "contact_allowlist" | "none" | NewerValue;
   defaultTimerSeconds: 0 | 86400 | 604800 | 7776000;
-  disallowedContacts: { lastSeen: string[]; photo: string[]; description: string[]; groupAdd: string[] };
-  blocked: string[];
+  disallowedContacts: { lastSeen: Entry[]; photo: Entry[]; description: Entry[]; groupAdd: Entry[] };
+  blocked: Entry[];
+  /** Names of entries, above all those without a number, by entry. */
+  contacts?: Record<Entry, Contact>;
 }
 
 export interface Waprivacy {
