@@ -42,6 +42,11 @@ func TestAccountShape(t *testing.T) {
 	if acc.Blocklist == nil || len(acc.Blocklist) != 0 || acc.DefaultDisappearingSeconds != 0 || !slices.Equal(acc.Devices, []string{cli.Store.ID.String()}) {
 		t.Errorf("account %+v", acc)
 	}
+	// A new account is LID-migrated, with the LID every companion sees for it.
+	if acc.Addressing != "lid" || !acc.MessagesFeature || acc.LID != cli.Store.LID.User || acc.LID != e.Number(t, phone).LID ||
+		acc.BlocklistEntries == nil || len(acc.DisallowedEntries) != 4 {
+		t.Errorf("account %+v, companion LID %s", acc, cli.Store.LID)
+	}
 	// Empty lists are [] in JSON, never null.
 	resp, err := http.Get(e.HTTP.URL + "/control/accounts/" + phone)
 	if err != nil {
@@ -103,6 +108,31 @@ func TestControlErrors(t *testing.T) {
 		{"POST", "/control/accounts/" + phone + "/unlink", map[string]string{"jid": phone + ":77@s.whatsapp.net"}, 404},
 		{"POST", "/control/accounts/5511900000000/unlink", map[string]string{"jid": "5511900000000:1@s.whatsapp.net"}, 404},
 		{"POST", "/control/accounts/5511999999999/unlink", map[string]string{"jid": jid}, 400},
+
+		{"POST", "/control/accounts/" + phone, map[string]string{"addressing": "phone"}, 400},
+		{"POST", "/control/accounts/" + phone, map[string]any{"messagesFeature": "no"}, 400},
+		{"POST", "/control/accounts/12", map[string]string{}, 400},
+
+		{"POST", "/control/accounts/" + phone + "/disallowed/last", map[string]any{"addEntries": []map[string]string{{"lid": "123456789"}}}, 400},                         // no name
+		{"POST", "/control/accounts/" + phone + "/disallowed/last", map[string]any{"addEntries": []map[string]string{{"username": "a", "displayName": "b"}}}, 400},        // both
+		{"POST", "/control/accounts/" + phone + "/disallowed/last", map[string]any{"addEntries": []map[string]string{{"phone": "5511911111111", "lid": "1234567"}}}, 400}, // wrong LID
+		{"POST", "/control/accounts/" + phone + "/disallowed/last", map[string]any{"add": []string{phone}}, 400},                                                          // itself
+
+		{"POST", "/control/accounts/" + phone + "/blocklist", map[string]any{}, 400},
+		{"POST", "/control/accounts/" + phone + "/blocklist", map[string]any{"block": []string{"1"}}, 400},
+		{"POST", "/control/accounts/" + phone + "/blocklist", map[string]any{"block": []string{"5511911111111"}, "unblock": []string{"5511911111111"}}, 400},
+		{"POST", "/control/accounts/5511900000000/blocklist", map[string]any{"block": []string{"5511911111111"}}, 404},
+
+		{"POST", "/control/accounts/" + phone + "/disappearing", map[string]any{"seconds": 60}, 400},
+		{"POST", "/control/accounts/" + phone + "/disappearing", map[string]any{}, 400},
+		{"POST", "/control/accounts/5511900000000/disappearing", map[string]any{"seconds": 86400}, 404},
+
+		{"GET", "/control/numbers/12ab", nil, 400},
+		{"POST", "/control/numbers/5511911111111", map[string]any{}, 400},
+		{"POST", "/control/numbers/" + phone, map[string]bool{"registered": false}, 400},
+
+		{"POST", "/control/version", map[string]string{"minClientVersion": "two"}, 400},
+		{"POST", "/control/version", map[string]string{"currentClientVersion": "2.3000.1.4"}, 400},
 	}
 	for _, c := range cases {
 		var reply struct{ Error string }
@@ -112,7 +142,8 @@ func TestControlErrors(t *testing.T) {
 		}
 	}
 	after := e.Account(t, phone)
-	if !mapsEqual(after.Privacy, before.Privacy) || len(after.Disallowed["last"]) != 0 || !slices.Equal(after.Devices, before.Devices) {
+	if !mapsEqual(after.Privacy, before.Privacy) || len(after.DisallowedEntries["last"]) != 0 || len(after.BlocklistEntries) != 0 ||
+		after.DefaultDisappearingSeconds != 0 || after.Addressing != "lid" || !slices.Equal(after.Devices, before.Devices) {
 		t.Fatalf("refused requests changed the account: %+v → %+v", before, after)
 	}
 	if !cli.IsLoggedIn() {
@@ -135,7 +166,7 @@ func TestPhonePage(t *testing.T) {
 		t.Fatalf("status %d, type %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	// The page gets its categories from the server and drives the control API.
-	for _, want := range []string{`"match_last_seen"`, `"calladd"`, `"hasList":true`, "/control/scan", "/control/link-code", "/unlink", "/disallowed/"} {
+	for _, want := range []string{`"match_last_seen"`, `"calladd"`, `"defense"`, `"stickers"`, `"hasList":true`, "/control/scan", "/control/link-code", "/unlink", "/disallowed/", "/blocklist", "/disappearing", "/control/numbers/"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("phone page lacks %s", want)
 		}
