@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 	waBinary "go.mau.fi/whatsmeow/binary"
 	"go.mau.fi/whatsmeow/proto/waWa6"
+	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/util/keys"
 	"google.golang.org/protobuf/proto"
 
@@ -158,6 +159,21 @@ func FuzzStanza(f *testing.F) {
 		{Tag: "iq", Attrs: waBinary.Attrs{"id": "4", "type": "set", "xmlns": "encrypt"}, Content: []waBinary.Node{{Tag: "registration", Content: []byte{0, 0, 0, 1}}}},
 		{Tag: "iq", Attrs: waBinary.Attrs{"id": "5", "type": "set", "xmlns": "md"}, Content: []waBinary.Node{{Tag: "link_code_companion_reg", Attrs: waBinary.Attrs{"stage": "companion_finish"}}}},
 		{Tag: "iq", Attrs: waBinary.Attrs{"id": "6", "type": "set", "xmlns": "disappearing_mode"}, Content: []waBinary.Node{{Tag: "disappearing_mode", Attrs: waBinary.Attrs{"duration": "86400"}}}},
+		{Tag: "iq", Attrs: waBinary.Attrs{"id": "7", "type": "get", "xmlns": "usync"}, Content: []waBinary.Node{{Tag: "usync", Attrs: waBinary.Attrs{"mode": "full"}, Content: []waBinary.Node{
+			{Tag: "query", Content: []waBinary.Node{{Tag: "contact", Attrs: waBinary.Attrs{"addressing_mode": "lid"}}, {Tag: "lid"}, {Tag: "devices", Attrs: waBinary.Attrs{"version": "2"}}}},
+			{Tag: "list", Content: []waBinary.Node{
+				{Tag: "user", Attrs: waBinary.Attrs{"jid": jids[0].ToNonAD()}},
+				{Tag: "user", Content: []waBinary.Node{{Tag: "contact", Content: "+5511933334445@c.us"}}},
+				{Tag: "user", Attrs: waBinary.Attrs{"jid": lidJID(derivedLID("5511933334445"))}},
+			}},
+		}}}},
+		{Tag: "iq", Attrs: waBinary.Attrs{"id": "8", "type": "set", "xmlns": "privacy"}, Content: []waBinary.Node{{Tag: "privacy", Attrs: waBinary.Attrs{"addressing_mode": "lid"}, Content: []waBinary.Node{
+			{Tag: "category", Attrs: waBinary.Attrs{"name": "last", "value": "contact_blacklist", "dhash": "none"}, Content: []waBinary.Node{
+				{Tag: "user", Attrs: waBinary.Attrs{"action": "add", "jid": lidJID(derivedLID("5511933334445")), "pn_jid": types.NewJID("5511933334445", types.DefaultUserServer)}},
+				{Tag: "user", Attrs: waBinary.Attrs{"action": "remove", "jid": lidJID("123456789012345")}}}}}}}},
+		{Tag: "iq", Attrs: waBinary.Attrs{"id": "9", "type": "get", "xmlns": "privacy"}, Content: []waBinary.Node{{Tag: "privacy", Attrs: waBinary.Attrs{"addressing_mode": "lid"}, Content: []waBinary.Node{
+			{Tag: "list", Attrs: waBinary.Attrs{"name": "status", "value": "contact_blacklist"}}}}}},
+		{Tag: "iq", Attrs: waBinary.Attrs{"id": "10", "type": "set", "xmlns": "blocklist"}, Content: []waBinary.Node{{Tag: "item", Attrs: waBinary.Attrs{"action": "block", "jid": lidJID("123456789012345"), "username": "x"}}}},
 	} {
 		data, err := waBinary.Marshal(n)
 		if err != nil {

@@ -18,9 +18,10 @@ import (
 type addressing struct {
 	name string
 	lid  bool
+	want string // the account JSON's addressing
 }
 
-var bothAddressings = []addressing{{"migrated", true}, {"legacy", false}}
+var bothAddressings = []addressing{{"migrated", true, "lid"}, {"legacy", false, "pn"}}
 
 func (a addressing) setup(t *testing.T, e *env, phone string) {
 	t.Helper()
@@ -55,7 +56,7 @@ func TestExceptListsWithRotatingDHash(t *testing.T) {
 			phone := []string{"5511933332222", "5511933332223"}[i]
 			mode.setup(t, e, phone)
 			cli, _ := e.pairQR(t, phone)
-			if got := e.Account(t, phone).Addressing; got != map[bool]string{true: "lid", false: "pn"}[mode.lid] {
+			if got := e.Account(t, phone).Addressing; got != mode.want {
 				t.Fatalf("account addressing %q", got)
 			}
 

@@ -195,9 +195,10 @@ func (w *world) resolveUsersLocked(ch *categoryChange, acc *account) error {
 // <privacy addressing_mode="lid"> with <user jid=LID pn_jid=PN> (WA Web
 // WAWebSetPrivacyJob, LID branch; zapo builders/privacy.ts) and answers the
 // phone-number form with 400: zapo PR #215 confirmed that against the
-// server for reads, and for changes it is the reading protocol notes give
-// (unconfirmed). A legacy account keeps the phone-number form and refuses the
-// LID one, so a client must follow the mode the account's list read showed.
+// server for reads; for changes it is the likely answer but unconfirmed
+// (WA Web keeps the phone-number branch only as a kill-switch fallback). A
+// legacy account keeps the phone-number form and refuses the LID one, so a
+// client must follow the mode the account's list read showed.
 func (c *conn) setPrivacy(p waBinary.Node) ([]waBinary.Node, error) {
 	var changes []categoryChange
 	listChange := false
@@ -219,7 +220,7 @@ func (c *conn) setPrivacy(p waBinary.Node) ([]waBinary.Node, error) {
 	w := c.srv.world
 	err := w.updateAsDevice(c.device, func(acc *account, _ *device) error {
 		if listChange && acc.migrated() != lidAddressed(p) {
-			return badRequest("list change in %s addressing on a %s account", map[bool]string{true: "LID", false: "phone-number"}[lidAddressed(p)], acc.addressing())
+			return badRequest("list change with addressing_mode %q on an account addressed by %s", p.AttrGetter().OptionalString("addressing_mode"), acc.addressing())
 		}
 		for i := range changes {
 			if !acc.hasCategory(changes[i].name) {
