@@ -13,6 +13,7 @@ import (
 	"github.com/waprivacy/waprivacy/wasm/jsapi"
 	"github.com/waprivacy/waprivacy/wasm/session"
 	"github.com/waprivacy/waprivacy/wasm/ui"
+	"github.com/waprivacy/waprivacy/wasm/waversion"
 )
 
 // core is the page's state, the composition root: one per page, whatever
@@ -29,9 +30,19 @@ var core = appstate.New(appstate.Options{
 	Session: session.Options{
 		// A person is waiting: retry within half a minute at worst, and
 		// the page has a "Retry now" button.
-		Backoff: session.Backoff{Min: time.Second, Max: 30 * time.Second, Jitter: 0.2},
+		Backoff:       session.Backoff{Min: time.Second, Max: 30 * time.Second, Jitter: 0.2},
+		BeforeConnect: func(ctx context.Context) { version.Wait(ctx) },
 	},
 })
+
+// version is the WhatsApp Web version the proxy learned, fetched while
+// storage opens; connections wait for it, since WhatsApp refuses an
+// outdated one.
+var version *waversion.Learner
+
+// versionWait bounds how long start-up waits for the proxy's answer
+// before connecting with the version this build carries.
+const versionWait = 5 * time.Second
 
 // updateCheck is how often the app asks for a new version.
 const updateCheck = 30 * time.Minute
@@ -51,6 +62,16 @@ func start(ctx app.Context, _ app.Action) {
 				askPersistentStorage()
 			}
 		})
+		versionCtx, cancel := context.WithTimeout(context.Background(), versionWait)
+		defer cancel()
+		page := app.Window().URL()
+		version = waversion.Learn(versionCtx, nil, page.Scheme+"://"+page.Host+"/wa-version")
+		go func() {
+			version.Wait(versionCtx)
+			if v, err := version.Result(); err != nil {
+				app.Log("waprivacy: connecting as WhatsApp Web", v.String(), "(this build's own):", err)
+			}
+		}()
 		if err := core.Start(context.Background()); err != nil {
 			app.Log("waprivacy: starting:", err)
 			return

@@ -40,16 +40,19 @@ type account struct {
 }
 
 func newAccount(m *Manager, key string, d *store.Device) *account {
-	client := whatsmeow.NewClient(d, m.opts.Log)
+	pushes := engine.NewPushLog(m.opts.Log)
+	client := whatsmeow.NewClient(d, pushes)
 	// The account's own loop reconnects, with backoff and jitter;
 	// whatsmeow's grows linearly without bound.
 	client.EnableAutoReconnect = false
 	if m.opts.Configure != nil {
 		m.opts.Configure(client)
 	}
+	engineOpts := m.opts.Engine
+	engineOpts.Pushes = pushes
 	ctx, cancel := context.WithCancel(m.ctx)
 	a := &account{
-		m: m, client: client, engine: engine.New(client, m.opts.Engine),
+		m: m, client: client, engine: engine.New(client, engineOpts),
 		ctx: ctx, cancel: cancel,
 		dropped: make(chan struct{}, 1), retry: make(chan struct{}, 1), firstCode: make(chan struct{}),
 		status: Status{Account: key, State: StateConnecting},
@@ -155,6 +158,9 @@ func (a *account) run() {
 // ends on a cancelled context without synchronising with Disconnect, so
 // stopping goes through Disconnect alone (see run).
 func (a *account) connect() error {
+	if a.m.opts.BeforeConnect != nil {
+		a.m.opts.BeforeConnect(a.ctx)
+	}
 	socketCtx := context.WithoutCancel(a.ctx)
 	if a.client.Store.ID != nil {
 		return a.client.ConnectContext(socketCtx)
@@ -252,6 +258,10 @@ func (a *account) handleEvent(evt any) {
 		a.wake()
 	case *events.StreamReplaced:
 		a.finish(StateReplaced, "This account was opened in another tab or browser.")
+		a.wake()
+	case *events.ClientOutdated:
+		// Reconnecting with the same version would be refused forever.
+		a.finish(StateOutdated, "WhatsApp refused this app's version as outdated. This app needs an update: the operator must redeploy it.")
 		a.wake()
 	}
 }

@@ -28,6 +28,10 @@ type Options struct {
 	Backoff Backoff
 	// Engine tunes each account's privacy engine.
 	Engine engine.Options
+	// BeforeConnect, if set, runs before every connection attempt; the
+	// app waits there for the WhatsApp Web version to introduce itself
+	// with.
+	BeforeConnect func(context.Context)
 }
 
 // Manager runs every account of one store.

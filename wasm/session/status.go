@@ -21,6 +21,7 @@ const (
 	StateCodeExpired State = "code-expired" // pairing codes ran out before anyone scanned
 	StateReplaced    State = "replaced"     // the session was opened somewhere else
 	StateLoggedOut   State = "logged-out"   // unlinked from the phone
+	StateOutdated    State = "outdated"     // WhatsApp refuses this app's version; it needs redeploying
 )
 
 // Status is one account's state.
