@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	waBinary "go.mau.fi/whatsmeow/binary"
+	"go.mau.fi/whatsmeow/types"
 
 	"github.com/waprivacy/waprivacy/wasm/privacy"
 )
@@ -27,6 +28,7 @@ const (
 	ResultFailed        = "failed"         // WhatsApp refused it; it never changed
 	ResultRestored      = "restored"       // it changed, another part failed, so it was changed back
 	ResultRestoreFailed = "restore-failed" // it changed, and changing it back failed too
+	ResultUnconfirmed   = "not-confirmed"  // WhatsApp accepted it, but no read shows it
 )
 
 // Result is a completed update: the confirmed snapshot and what happened
@@ -49,6 +51,19 @@ type step struct {
 	// undo returns the IQs that restore the previous state, given the
 	// answers to iqs.
 	undo func(answers []*waBinary.Node) []iqSpec
+	// shows reports whether a snapshot holds what the step asked for.
+	shows func(privacy.Snapshot) bool
+	// list is set for an except-list change, whose IQs address is the
+	// account's way: see address.
+	list *listEdit
+}
+
+// listEdit is an except-list change before it is addressed.
+type listEdit struct {
+	category    privacy.Category
+	from        privacy.Value
+	dhash       string
+	add, remove []string
 }
 
 // Apply makes every change in u or none: it skips parts that already hold
@@ -75,20 +90,26 @@ func (e *Engine) Apply(ctx context.Context, u privacy.Update) (Result, error) {
 			return Result{}, err
 		}
 	}
+	if err := unavailable(e.state.snap, u); err != nil {
+		return Result{}, err
+	}
 	steps, outcomes := plan(*e.state, u)
 	if len(steps) == 0 {
 		return Result{Snapshot: e.state.snap.Clone(), Outcomes: outcomes}, nil
+	}
+	if err := e.address(ctx, *e.state, steps); err != nil {
+		return Result{}, err
 	}
 
 	answers, failures, st, readErr := e.run(ctx, steps)
 	if conflict := retryable(steps, failures); conflict >= 0 && readErr == nil {
 		// Re-plan only the conflicting list against the fresh read.
 		fresh, _ := plan(st, onlyExcept(u, steps[conflict].field))
-		if len(fresh) == 1 {
+		if len(fresh) == 1 && e.address(ctx, st, fresh) == nil {
 			a, f, st2, err2 := e.run(ctx, fresh)
 			answers[conflict], failures[conflict], st, readErr = a[0], f[0], st2, err2
 			steps[conflict] = fresh[0]
-		} else {
+		} else if len(fresh) == 0 {
 			failures[conflict] = nil // the phone already made this change
 		}
 	}
@@ -101,19 +122,76 @@ func (e *Engine) Apply(ctx context.Context, u privacy.Update) (Result, error) {
 		}
 	}
 	if !failed {
-		for _, s := range steps {
-			outcomes = append(outcomes, Outcome{Field: s.field, Result: ResultApplied})
-		}
 		if readErr != nil {
-			// Everything was applied, but the confirmation was lost; the
+			// Everything was accepted, but the confirmation was lost; the
 			// cache must not claim values it has not seen.
+			for _, s := range steps {
+				outcomes = append(outcomes, Outcome{Field: s.field, Result: ResultApplied})
+			}
 			e.state = nil
 			return Result{Outcomes: sortOutcomes(outcomes)}, readErr
 		}
-		e.store(st, FromApp)
-		return Result{Snapshot: st.snap.Clone(), Outcomes: sortOutcomes(outcomes)}, nil
+		return e.confirm(ctx, steps, st, outcomes)
 	}
 	return e.rollback(ctx, steps, answers, failures, outcomes)
+}
+
+// confirm checks that the re-read shows every accepted step. No source
+// settles whether WhatsApp answers one connection's IQs in order, so a
+// read that misses a value is repeated once, now that every write has
+// been acknowledged; a value still missing is reported as not confirmed,
+// never as applied.
+func (e *Engine) confirm(ctx context.Context, steps []step, st readState, outcomes []Outcome) (Result, error) {
+	missing := unconfirmed(steps, st)
+	if len(missing) > 0 {
+		if again, err := e.wait(ctx, e.sendReads(ctx)); err == nil {
+			st, missing = again, unconfirmed(steps, again)
+		}
+	}
+	e.store(st, FromApp)
+	for _, s := range steps {
+		if slices.Contains(missing, s.field) {
+			outcomes = append(outcomes, Outcome{Field: s.field, Result: ResultUnconfirmed,
+				Message: "WhatsApp accepted it, but reading the settings back does not show it yet."})
+		} else {
+			outcomes = append(outcomes, Outcome{Field: s.field, Result: ResultApplied})
+		}
+	}
+	res := Result{Snapshot: st.snap.Clone(), Outcomes: sortOutcomes(outcomes)}
+	if len(missing) == 0 {
+		return res, nil
+	}
+	return res, &Error{Status: StatusUnconfirmed, Outcomes: res.Outcomes,
+		Message: describeField(missing[0]) + " was accepted by WhatsApp, but reading it back does not show it yet; check again in a moment."}
+}
+
+// unconfirmed lists the fields of steps that st does not show.
+func unconfirmed(steps []step, st readState) []string {
+	var out []string
+	for _, s := range steps {
+		if !s.shows(st.snap) {
+			out = append(out, s.field)
+		}
+	}
+	return out
+}
+
+// unavailable refuses a category the account does not offer: WhatsApp
+// lists an optional one only where the account has it.
+func unavailable(snap privacy.Snapshot, u privacy.Update) error {
+	var fields []privacy.FieldError
+	for _, c := range privacy.Categories() {
+		if _, asked := u.Settings[c]; !asked || !c.Optional() {
+			continue
+		}
+		if _, offered := snap.Settings[c]; !offered {
+			fields = append(fields, privacy.FieldError{Field: string(c), Message: c.Title() + " is not available on this account"})
+		}
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	return &Error{Status: StatusInvalid, Message: fields[0].Message + "; nothing was changed.", Fields: fields}
 }
 
 // run sends every step and then the full re-read in one burst, and waits
@@ -141,7 +219,7 @@ func (e *Engine) run(ctx context.Context, steps []step) ([][]*waBinary.Node, []e
 			answers[i] = append(answers[i], node)
 		}
 	}
-	st, err := reads.wait(ctx)
+	st, err := e.wait(ctx, reads)
 	return answers, failures, st, err
 }
 
@@ -265,6 +343,7 @@ func valueStep(c privacy.Category, from, to privacy.Value) step {
 		field: string(c),
 		iqs:   []iqSpec{setValue(c, to)},
 		undo:  func([]*waBinary.Node) []iqSpec { return []iqSpec{setValue(c, from)} },
+		shows: func(s privacy.Snapshot) bool { return s.Settings[c] == to },
 	}
 }
 
@@ -274,39 +353,115 @@ func setValue(c privacy.Category, v privacy.Value) iqSpec {
 	}}}}}
 }
 
-// listStep changes c's except-list, which also sets c to contact_blacklist;
-// undoing it applies the inverse change with the list's new hash, then
-// restores the previous value.
+// listStep changes c's except-list, which also sets c to contact_blacklist.
+// Its IQs are written by address, once the entries' LIDs are known.
 func listStep(c privacy.Category, from privacy.Value, dhash string, add, remove []string) step {
 	return step{
 		field: exceptField(c),
-		iqs:   []iqSpec{editList(c, dhash, add, remove)},
-		undo: func(answers []*waBinary.Node) []iqSpec {
-			undo := []iqSpec{editList(c, newHash(answers[0], c), remove, add)}
-			if from != privacy.ContactBlacklist {
-				undo = append(undo, setValue(c, from))
+		list:  &listEdit{category: c, from: from, dhash: dhash, add: add, remove: remove},
+		shows: func(s privacy.Snapshot) bool {
+			list := s.Except[c]
+			for _, p := range add {
+				if !slices.Contains(list, p) {
+					return false
+				}
 			}
-			return undo
+			for _, p := range remove {
+				if slices.Contains(list, p) {
+					return false
+				}
+			}
+			return s.Settings[c] == privacy.ContactBlacklist
 		},
 	}
 }
 
-func editList(c privacy.Category, dhash string, add, remove []string) iqSpec {
+// address writes the IQs of the list steps the way the account addresses
+// contacts: by LID with the phone number beside it on a LID-migrated
+// account, by phone number on one that is not. The LIDs of every list's
+// new entries are looked up together, before anything is sent.
+func (e *Engine) address(ctx context.Context, st readState, steps []step) error {
+	if !st.listsByLID {
+		for i, s := range steps {
+			if s.list != nil {
+				steps[i].iqs, steps[i].undo = s.list.iqs(nil)
+			}
+		}
+		return nil
+	}
+	var entries []string
+	field := ""
+	for _, s := range steps {
+		if s.list != nil {
+			entries = append(append(entries, s.list.add...), s.list.remove...)
+			if field == "" {
+				field = s.field
+			}
+		}
+	}
+	lids, err := e.lidsOf(ctx, field, entries)
+	if err != nil {
+		return err
+	}
+	for i, s := range steps {
+		if s.list != nil {
+			steps[i].iqs, steps[i].undo = s.list.iqs(lids)
+		}
+	}
+	return nil
+}
+
+// iqs are the edit's IQ and its undo: the inverse change with the list's
+// new hash, then the previous value. lids is nil on an account addressed
+// by phone number.
+func (l *listEdit) iqs(lids map[string]types.JID) ([]iqSpec, func([]*waBinary.Node) []iqSpec) {
+	do := []iqSpec{editList(l.category, l.dhash, l.add, l.remove, lids)}
+	undo := func(answers []*waBinary.Node) []iqSpec {
+		undo := []iqSpec{editList(l.category, newHash(answers[0], l.category), l.remove, l.add, lids)}
+		if l.from != privacy.ContactBlacklist {
+			undo = append(undo, setValue(l.category, l.from))
+		}
+		return undo
+	}
+	return do, undo
+}
+
+// editList is the except-list change of protocol-2026 §2: on a migrated
+// account <privacy addressing_mode="lid"> and <user jid=LID pn_jid=PN>
+// (WA Web's WAWebSetPrivacyJob, LID branch; the phone-number form answers
+// 400 there), else <user jid=PN>.
+func editList(c privacy.Category, dhash string, add, remove []string, lids map[string]types.JID) iqSpec {
 	var users []waBinary.Node
+	user := func(action, entry string) waBinary.Node {
+		attrs := waBinary.Attrs{"action": action}
+		switch {
+		case lids == nil:
+			attrs["jid"] = phoneJID(entry)
+		case privacy.IsLID(entry):
+			attrs["jid"] = lids[entry]
+		default:
+			attrs["jid"], attrs["pn_jid"] = lids[entry], phoneJID(entry)
+		}
+		return waBinary.Node{Tag: "user", Attrs: attrs}
+	}
 	for _, p := range add {
-		users = append(users, waBinary.Node{Tag: "user", Attrs: waBinary.Attrs{"action": "add", "jid": phoneJID(p)}})
+		users = append(users, user("add", p))
 	}
 	for _, p := range remove {
-		users = append(users, waBinary.Node{Tag: "user", Attrs: waBinary.Attrs{"action": "remove", "jid": phoneJID(p)}})
+		users = append(users, user("remove", p))
 	}
 	if dhash == "" {
 		dhash = "none"
 	}
-	return iqSpec{"privacy", "set", []waBinary.Node{{Tag: "privacy", Content: []waBinary.Node{{
+	privacyNode := waBinary.Node{Tag: "privacy", Content: []waBinary.Node{{
 		Tag:     "category",
 		Attrs:   waBinary.Attrs{"name": string(c), "value": string(privacy.ContactBlacklist), "dhash": dhash},
 		Content: users,
-	}}}}}
+	}}}
+	if lids != nil {
+		privacyNode.Attrs = lidAddressing
+	}
+	return iqSpec{"privacy", "set", []waBinary.Node{privacyNode}}
 }
 
 // newHash reads the list hash WhatsApp returned for c after a change.
@@ -325,6 +480,7 @@ func timerStep(from, to privacy.Timer) step {
 		field: "timer",
 		iqs:   []iqSpec{setTimer(to)},
 		undo:  func([]*waBinary.Node) []iqSpec { return []iqSpec{setTimer(from)} },
+		shows: func(s privacy.Snapshot) bool { return s.DefaultTimer == to },
 	}
 }
 

@@ -9,11 +9,12 @@ import (
 	"github.com/waprivacy/waprivacy/wasm/privacy"
 )
 
-// SetBlocked blocks or unblocks phone and returns the confirmed snapshot.
-// Blocking someone already blocked (or unblocking someone who is not)
-// changes nothing and sends nothing.
-func (e *Engine) SetBlocked(ctx context.Context, phone string, blocked bool) (privacy.Snapshot, error) {
-	phone, err := privacy.NormalizePhone(phone)
+// SetBlocked blocks or unblocks a contact, by phone number or by LID
+// ("<digits>@lid", for a contact whose number is hidden), and returns the
+// confirmed snapshot. Blocking someone already blocked (or unblocking
+// someone who is not) changes nothing and sends nothing.
+func (e *Engine) SetBlocked(ctx context.Context, contact string, blocked bool) (privacy.Snapshot, error) {
+	entry, err := privacy.NormalizeContact(contact)
 	if err != nil {
 		return privacy.Snapshot{}, &Error{Status: StatusInvalid, Message: err.Error(),
 			Fields: []privacy.FieldError{{Field: "phone", Message: err.Error()}}}
@@ -31,30 +32,65 @@ func (e *Engine) SetBlocked(ctx context.Context, phone string, blocked bool) (pr
 			return privacy.Snapshot{}, err
 		}
 	}
-	if slices.Contains(e.state.snap.Blocked, phone) == blocked {
+	if slices.Contains(e.state.snap.Blocked, entry) == blocked {
 		return e.state.snap.Clone(), nil
 	}
-	action := "unblock"
-	if blocked {
-		action = "block"
+	item, err := e.blockItem(ctx, entry, blocked)
+	if err != nil {
+		return privacy.Snapshot{}, err
 	}
-	set := e.send(ctx, "blocklist", "set", []waBinary.Node{{
-		Tag: "item", Attrs: waBinary.Attrs{"action": action, "jid": phoneJID(phone)},
-	}})
+	set := e.send(ctx, "blocklist", "set", []waBinary.Node{item})
 	reads := e.sendReads(ctx)
 	if _, err := set.wait(ctx); err != nil {
-		reads.wait(ctx) // drain; the cache stays as it was
-		verb := "Unblocking "
-		if blocked {
-			verb = "Blocking "
-		}
-		return privacy.Snapshot{}, classify(verb+phone, err)
+		e.wait(ctx, reads) // drain; the cache stays as it was
+		return privacy.Snapshot{}, classify(blockVerb(blocked)+e.state.snap.Label(entry), err)
 	}
-	st, err := reads.wait(ctx)
+	st, err := e.wait(ctx, reads)
+	if err == nil && slices.Contains(st.snap.Blocked, entry) != blocked {
+		// As in confirm: read once more before calling it unconfirmed.
+		st, err = e.wait(ctx, e.sendReads(ctx))
+	}
 	if err != nil {
 		e.state = nil
 		return privacy.Snapshot{}, err
 	}
 	e.store(st, FromApp)
+	if slices.Contains(st.snap.Blocked, entry) != blocked {
+		return st.snap.Clone(), &Error{Status: StatusUnconfirmed,
+			Message: blockVerb(blocked) + st.snap.Label(entry) + " was accepted by WhatsApp, but the blocklist does not show it yet; check again in a moment."}
+	}
 	return st.snap.Clone(), nil
+}
+
+// blockItem is the blocklist change of protocol-2026 §3. On a migrated
+// account a block names the LID with the number beside it, and an
+// unblock the LID alone (whatsmeow's UpdateBlocklist since its PR #1137,
+// Baileys' updateBlockStatus); a block by phone number alone answers 400
+// there (whatsapp-rust PR #600). An account that is not migrated takes
+// phone numbers. Call it with e.mu held.
+func (e *Engine) blockItem(ctx context.Context, entry string, blocked bool) (waBinary.Node, error) {
+	attrs := waBinary.Attrs{"action": "unblock"}
+	if blocked {
+		attrs["action"] = "block"
+	}
+	if !e.state.blockedByLID {
+		attrs["jid"] = phoneJID(entry)
+		return waBinary.Node{Tag: "item", Attrs: attrs}, nil
+	}
+	lids, err := e.lidsOf(ctx, "phone", []string{entry})
+	if err != nil {
+		return waBinary.Node{}, err
+	}
+	attrs["jid"] = lids[entry]
+	if blocked && !privacy.IsLID(entry) {
+		attrs["pn_jid"] = phoneJID(entry)
+	}
+	return waBinary.Node{Tag: "item", Attrs: attrs}, nil
+}
+
+func blockVerb(blocked bool) string {
+	if blocked {
+		return "Blocking "
+	}
+	return "Unblocking "
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
 	"github.com/waprivacy/waprivacy/wasm/privacy"
@@ -51,6 +52,8 @@ type Engine struct {
 	// drops counts lost connections: a read from before the latest loss
 	// may miss what the phone changed while the pushes could not arrive.
 	drops atomic.Int64
+	// lids caches each phone number's LID, from answers and lookups.
+	lids map[string]types.JID
 
 	subMu sync.Mutex
 	subs  map[int]func(Change)
@@ -62,6 +65,10 @@ type Options struct {
 	// Timeout bounds each request to WhatsApp; default 20 s, far below
 	// whatsmeow's 75 s, because a person is waiting.
 	Timeout time.Duration
+	// Pushes, when set, is the logger the client was made with; through
+	// it the engine sees the pushes whatsmeow turns into no event (see
+	// PushLog).
+	Pushes *PushLog
 }
 
 // New returns an engine for client and starts following changes pushed
@@ -70,8 +77,11 @@ func New(client *whatsmeow.Client, opts Options) *Engine {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 20 * time.Second
 	}
-	e := &Engine{client: client, timeout: opts.Timeout, subs: map[int]func(Change){}}
+	e := &Engine{client: client, timeout: opts.Timeout, subs: map[int]func(Change){}, lids: map[string]types.JID{}}
 	client.AddEventHandler(e.handleEvent)
+	if opts.Pushes != nil {
+		opts.Pushes.onPush(e.followPhone)
+	}
 	return e
 }
 
@@ -157,7 +167,7 @@ func (e *Engine) refreshLocked(ctx context.Context, source Source) (privacy.Snap
 	if e.closed || !e.client.IsLoggedIn() {
 		return privacy.Snapshot{}, ErrNotConnected
 	}
-	st, err := e.sendReads(ctx).wait(ctx)
+	st, err := e.wait(ctx, e.sendReads(ctx))
 	if err != nil {
 		return privacy.Snapshot{}, err
 	}
@@ -192,10 +202,16 @@ func (e *Engine) handleEvent(evt any) {
 		// stale.
 		e.drops.Add(1)
 	case *events.PrivacySettings, *events.Blocklist, *events.Connected:
-		go func() {
-			e.mu.Lock()
-			defer e.mu.Unlock()
-			e.refreshLocked(context.Background(), FromPhone)
-		}()
+		e.followPhone()
 	}
+}
+
+// followPhone re-reads everything in the background, as the phone may
+// have changed something.
+func (e *Engine) followPhone() {
+	go func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.refreshLocked(context.Background(), FromPhone)
+	}()
 }

@@ -19,6 +19,7 @@ const (
 	StatusTimeout        = 504 // WhatsApp did not answer in time
 	StatusInternalError  = 500 // a bug of ours
 	StatusRestoreFailure = 500 // a failed update could not be undone
+	StatusUnconfirmed    = 502 // WhatsApp accepted a change that no read shows
 )
 
 // Error is a failure with its status and words for people.

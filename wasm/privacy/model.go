@@ -22,6 +22,8 @@ const (
 	GroupAdd     Category = "groupadd"
 	CallAdd      Category = "calladd"
 	Messages     Category = "messages"
+	Defense      Category = "defense"  // strict account settings; changed only on the phone
+	Stickers     Category = "stickers" // who may send you stickers; changed only on the phone
 )
 
 // Value is a category's setting, by its name on the wire.
@@ -34,23 +36,33 @@ const (
 	Nobody           Value = "none"
 	MatchLastSeen    Value = "match_last_seen"
 	Known            Value = "known"
+	OnStandard       Value = "on_standard"
+	Off              Value = "off"
+	ContactAllowlist Value = "contact_allowlist"
 )
 
 // categoryTable is the single source of which values each category allows,
 // in WhatsApp's own order, and what people call the category.
+// Read-only categories are shown but never sent: WhatsApp lets only the
+// primary phone change them.
 var categoryTable = []struct {
 	category Category
 	title    string
 	values   []Value
+	readOnly bool
 }{
-	{LastSeen, "Last seen", []Value{All, Contacts, ContactBlacklist, Nobody}},
-	{Online, "Online", []Value{All, MatchLastSeen}},
-	{Profile, "Profile photo", []Value{All, Contacts, ContactBlacklist, Nobody}},
-	{About, "About", []Value{All, Contacts, ContactBlacklist, Nobody}},
-	{ReadReceipts, "Read receipts", []Value{All, Nobody}},
-	{GroupAdd, "Groups", []Value{All, Contacts, ContactBlacklist}},
-	{CallAdd, "Calls", []Value{All, Known}},
-	{Messages, "Messages from unknown accounts", []Value{All, Contacts}},
+	{LastSeen, "Last seen", []Value{All, Contacts, ContactBlacklist, Nobody}, false},
+	{Online, "Online", []Value{All, MatchLastSeen}, false},
+	{Profile, "Profile photo", []Value{All, Contacts, ContactBlacklist, Nobody}, false},
+	{About, "About", []Value{All, Contacts, ContactBlacklist, Nobody}, false},
+	{ReadReceipts, "Read receipts", []Value{All, Nobody}, false},
+	{GroupAdd, "Groups", []Value{All, Contacts, ContactBlacklist}, false},
+	// contacts is "who can call you: my contacts", beside known, "silence
+	// unknown callers" (upstream whatsmeow types/user.go, WA Web).
+	{CallAdd, "Calls", []Value{All, Known, Contacts}, false},
+	{Messages, "Messages from unknown accounts", []Value{All, Contacts}, false},
+	{Defense, "Strict account settings", []Value{OnStandard, Off}, true},
+	{Stickers, "Stickers", []Value{Contacts, ContactAllowlist, Nobody}, true},
 }
 
 // Categories lists every category, in the order WhatsApp's settings show
@@ -82,6 +94,22 @@ func (c Category) Title() string {
 	}
 	return string(c)
 }
+
+// ReadOnly reports whether only the primary phone can change c.
+func (c Category) ReadOnly() bool {
+	for _, row := range categoryTable {
+		if row.category == c {
+			return row.readOnly
+		}
+	}
+	return false
+}
+
+// Optional reports whether some accounts lack c, so it may be changed
+// only when the account's own answer lists it: setting "messages" on an
+// account without the feature once locked numbers out of WhatsApp Web
+// (Baileys PR #1071).
+func (c Category) Optional() bool { return c == Messages }
 
 // Valid reports whether c is a known category.
 func (c Category) Valid() bool { return c.Values() != nil }

@@ -33,3 +33,28 @@ func NormalizePhone(s string) (string, error) {
 	}
 	return digits.String(), nil
 }
+
+// lidServer is the server part of a LID, WhatsApp's number-free address.
+const lidServer = "lid"
+
+// NormalizeContact reads a list entry as NormalizePhone does, and also
+// accepts a LID ("123456789012345@lid"), the only handle of a contact whose
+// number WhatsApp does not show. A LID comes back as digits + "@lid".
+func NormalizeContact(s string) (string, error) {
+	raw := strings.TrimSpace(s)
+	user, server, ok := strings.Cut(raw, "@")
+	if !ok || server != lidServer {
+		return NormalizePhone(s)
+	}
+	user, _, _ = strings.Cut(user, ":")
+	if user == "" || len(user) > 20 || strings.Trim(user, "0123456789") != "" {
+		return "", fmt.Errorf("invalid LID %q: want digits followed by @lid", s)
+	}
+	return user + "@" + lidServer, nil
+}
+
+// IsLID reports whether a normalized entry is a LID rather than a phone.
+func IsLID(entry string) bool { return strings.HasSuffix(entry, "@"+lidServer) }
+
+// LIDUser is the digits of a LID entry.
+func LIDUser(entry string) string { return strings.TrimSuffix(entry, "@"+lidServer) }

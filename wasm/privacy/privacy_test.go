@@ -7,15 +7,17 @@ import (
 )
 
 func TestCategoryTable(t *testing.T) {
-	if got := len(Categories()); got != 8 {
-		t.Fatalf("%d categories, want 8", got)
+	if got := len(Categories()); got != 10 {
+		t.Fatalf("%d categories, want 10", got)
 	}
 	for c, want := range map[Category][]Value{
 		LastSeen: {All, Contacts, ContactBlacklist, Nobody},
 		Online:   {All, MatchLastSeen},
 		GroupAdd: {All, Contacts, ContactBlacklist},
-		CallAdd:  {All, Known},
+		CallAdd:  {All, Known, Contacts},
 		Messages: {All, Contacts},
+		Defense:  {OnStandard, Off},
+		Stickers: {Contacts, ContactAllowlist, Nobody},
 	} {
 		if got := c.Values(); !slices.Equal(got, want) {
 			t.Errorf("%s allows %v, want %v", c, got, want)
@@ -26,6 +28,45 @@ func TestCategoryTable(t *testing.T) {
 	}
 	if Category("bogus").Valid() || GroupAdd.Allows(Nobody) || Online.HasExceptList() {
 		t.Error("the table accepts what WhatsApp does not")
+	}
+}
+
+func TestReadOnlyCategoriesAreRefused(t *testing.T) {
+	if !Defense.ReadOnly() || !Stickers.ReadOnly() || LastSeen.ReadOnly() || Messages.ReadOnly() {
+		t.Fatal("read-only categories are wrong")
+	}
+	err := Update{Settings: map[Category]Value{Defense: Off, LastSeen: All}}.Validate()
+	var ve *ValidationError
+	if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "defense" ||
+		ve.Fields[0].Message != "Strict account settings can only be changed on your phone" {
+		t.Fatalf("setting defense: %v", err)
+	}
+}
+
+func TestNormalizeContact(t *testing.T) {
+	for in, want := range map[string]string{
+		"+55 11 98888-7777":    "5511988887777",
+		"123456789012345@lid":  "123456789012345@lid",
+		" 98765432101234@lid ": "98765432101234@lid",
+		"98765432101234:3@lid": "98765432101234@lid",
+	} {
+		if got, err := NormalizeContact(in); err != nil || got != want {
+			t.Errorf("NormalizeContact(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"@lid", "12ab@lid", "123@g.us", "", "1@lid@lid"} {
+		if got, err := NormalizeContact(in); err == nil {
+			t.Errorf("NormalizeContact(%q) = %q, want an error", in, got)
+		}
+	}
+	if !IsLID("1@lid") || IsLID("5511988887777") || LIDUser("77@lid") != "77" {
+		t.Error("IsLID/LIDUser")
+	}
+	s := Snapshot{Contacts: map[string]Contact{"1@lid": {Username: "ana"}, "2@lid": {Name: "Bia"}}}
+	for entry, want := range map[string]string{"5511988887777": "+5511988887777", "1@lid": "@ana", "2@lid": "Bia", "3@lid": "3@lid"} {
+		if got := s.Label(entry); got != want {
+			t.Errorf("Label(%q) = %q, want %q", entry, got, want)
+		}
 	}
 }
 

@@ -10,7 +10,8 @@ type Update struct {
 	Timer *Timer
 }
 
-// ExceptDelta adds and removes phone numbers (digits) on one list.
+// ExceptDelta adds and removes entries on one list: phone numbers
+// (digits) or LIDs ("<digits>@lid"), as Snapshot.Except holds them.
 type ExceptDelta struct {
 	Add    []string
 	Remove []string
@@ -32,6 +33,8 @@ func (u Update) Validate() error {
 		switch {
 		case !c.Valid():
 			v.add(string(c), "Unknown privacy setting: "+string(c)+". Valid settings: "+quoteList(Categories()))
+		case c.ReadOnly():
+			v.add(string(c), c.Title()+" can only be changed on your phone")
 		case !c.Allows(val):
 			v.add(string(c), InvalidValueMessage(string(c), string(val), c.ValueNames()))
 		}
@@ -44,7 +47,7 @@ func (u Update) Validate() error {
 			v.add(string(c)+".except", "Changing the "+c.Title()+" exceptions sets it to contact_blacklist, but the same request sets it to "+string(u.Settings[c]))
 		}
 		for _, p := range append(append([]string{}, d.Add...), d.Remove...) {
-			if n, err := NormalizePhone(p); err != nil || n != p {
+			if n, err := NormalizeContact(p); err != nil || n != p {
 				v.add(string(c)+".except", "Invalid phone in the "+c.Title()+" exceptions: "+p)
 			}
 		}
