@@ -39,7 +39,9 @@ var privacyCategories = []privacyCategory{
 	// WA Web DEFENSE_MODE_STATE): changed on the primary phone only.
 	{name: "defense", label: "Strict account settings", values: []string{"off", "on_standard"}, phoneOnly: true},
 	// whatsmeow PR #1075 (types/user.go PrivacySettingTypeStickers). Its meaning
-	// and default are not documented; "contacts" as the default is a guess.
+	// and default are not documented; "contacts" as the default is a guess, and
+	// so is accepting a companion's set of any of the three values (no source
+	// shows the server refusing one).
 	{name: "stickers", label: "Stickers", values: []string{"contacts", "contact_allowlist", "none"}},
 }
 
