@@ -64,6 +64,12 @@ type FormState struct {
 	// Unconfirmed is set when the change was made but WhatsApp's
 	// confirmation was lost.
 	Unconfirmed bool
+	// NotConfirmed is set on a failure where WhatsApp accepted the change
+	// but a fresh read does not show it (engine.ResultUnconfirmed).
+	NotConfirmed bool
+	// Fields lists the invalid fields of a refused request (status 400),
+	// e.g. "+5511… is not on WhatsApp".
+	Fields []privacy.FieldError
 	// Value is a form's answer, such as a pairing code.
 	Value string
 }

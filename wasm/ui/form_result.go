@@ -2,15 +2,19 @@ package ui
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/waprivacy/waprivacy/wasm/i18n"
+	"github.com/waprivacy/waprivacy/wasm/privacy"
 )
 
 // FormResult shows how a form's last submission went: in progress,
-// confirmed (with what changed), saved for later, or why it failed, in
-// words a person understands, with the engine's own words one click away.
+// confirmed (with what changed), saved for later, accepted but not yet
+// shown by WhatsApp, or why it failed, in words a person understands,
+// with the engine's own words one click away. A refused request's
+// problems, such as a number that is not on WhatsApp, are shown outright.
 type FormResult struct {
 	app.Compo
 	Lang  i18n.Lang
@@ -20,6 +24,8 @@ type FormResult struct {
 	Local string
 	// Done is what to say on success instead of listing the changes.
 	Done string
+	// Contacts names list entries without a number in the changes.
+	Contacts map[string]privacy.Contact
 }
 
 func (r *FormResult) Render() app.UI {
@@ -36,7 +42,7 @@ func (r *FormResult) Render() app.UI {
 	case PhaseDone:
 		var items []app.UI
 		for _, ch := range s.Changes {
-			items = append(items, app.Li().Text(l.Describe(ch)))
+			items = append(items, app.Li().Text(l.DescribeWith(ch, privacy.Snapshot{Contacts: r.Contacts}.Label)))
 		}
 		text := r.Done
 		if s.Unconfirmed {
@@ -54,15 +60,60 @@ func (r *FormResult) Render() app.UI {
 	case PhaseQueued:
 		return app.P().Class("result result-queued").Role("status").DataSet("phase", string(s.Phase)).Text(l.T("form.queued"))
 	case PhaseFailed:
+		if s.NotConfirmed {
+			// Not a refusal: WhatsApp took it, its read lags behind.
+			return app.Div().Class("result result-queued").Role("status").DataSet("phase", "not-confirmed").
+				DataSet("status", s.Status).Body(
+				app.P().Text(l.T("form.not-confirmed")),
+				app.If(s.Detail != "", func() app.UI {
+					return app.Details().Body(app.Summary().Text(l.T("error.details")), app.P().Class("detail").Text(s.Detail))
+				}),
+			)
+		}
+		problems := fieldProblems(l, s)
 		return app.Div().Class("result result-error").Role("alert").DataSet("phase", string(s.Phase)).
 			DataSet("status", s.Status).Body(
 			app.P().Text(failure(l, s)),
-			app.If(s.Detail != "", func() app.UI {
+			app.If(len(problems) > 0, func() app.UI {
+				items := make([]app.UI, len(problems))
+				for i, p := range problems {
+					items[i] = app.Li().Text(p)
+				}
+				return app.Ul().Class("problems").Body(items...)
+			}),
+			// The engine's words, unless they are the problem shown.
+			app.If(s.Detail != "" && (len(s.Fields) > 0 || len(problems) == 0), func() app.UI {
 				return app.Details().Body(app.Summary().Text(l.T("error.details")), app.P().Class("detail").Text(s.Detail))
 			}),
 		)
 	}
 	return app.Div().Class("result").Hidden(true)
+}
+
+// notOnWhatsApp is how the engine ends a field error for a number
+// WhatsApp does not know: "+<digits> is not on WhatsApp".
+const notOnWhatsApp = " is not on WhatsApp"
+
+// fieldProblems lists what was wrong with a refused request, to show
+// outright: each invalid field, a number not on WhatsApp in the person's
+// language, or, where the engine named no field, its own words, written
+// for people. Nothing was sent when a request is refused.
+func fieldProblems(l i18n.Lang, s FormState) []string {
+	if s.Status != http.StatusBadRequest {
+		return nil
+	}
+	var out []string
+	for _, f := range s.Fields {
+		if phone, ok := strings.CutSuffix(f.Message, notOnWhatsApp); ok && strings.HasPrefix(phone, "+") {
+			out = append(out, l.F("error.not-on-whatsapp", phone))
+		} else {
+			out = append(out, f.Message)
+		}
+	}
+	if len(out) == 0 && s.Detail != "" {
+		out = append(out, s.Detail)
+	}
+	return out
 }
 
 // failure words a failure by its kind; whether anything changed matters
@@ -72,6 +123,11 @@ func failure(l i18n.Lang, s FormState) string {
 	switch s.Status {
 	case http.StatusBadRequest:
 		msg = l.T("error.invalid")
+		if s.RestoreFailed || s.RolledBack {
+			break
+		}
+		// Nothing is sent when a request is refused.
+		return msg + " " + l.T("error.nothing-changed") + " " + l.T("error.try-again")
 	case http.StatusConflict:
 		msg = l.T("error.conflict")
 	case http.StatusServiceUnavailable:
