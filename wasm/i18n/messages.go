@@ -153,6 +153,7 @@ var messages = map[string]message{
 	"except.remove.label": {"Remove %s from the list", "Remover %s da lista"},
 	"except.add.label":    {"Add someone by phone number", "Adicionar alguém pelo número"},
 	"except.add":          {"Add", "Adicionar"},
+	"entry.no-number":     {"number hidden by WhatsApp", "número oculto pelo WhatsApp"},
 	"change.added":        {"added %s", "adicionado %s"},
 	"change.removed":      {"removed %s", "removido %s"},
 

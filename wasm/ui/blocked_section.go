@@ -8,12 +8,15 @@ import (
 	"github.com/waprivacy/waprivacy/wasm/privacy"
 )
 
-// BlockedSection lists blocked contacts, blocks one by phone number, and
-// unblocks.
+// BlockedSection lists blocked contacts, by number or, for those whose
+// number WhatsApp hides, by username or name; blocks one by phone number;
+// and unblocks any.
 type BlockedSection struct {
 	app.Compo
-	Lang       i18n.Lang
-	Blocked    []string
+	Lang    i18n.Lang
+	Blocked []string
+	// Contacts names the entries without a number (privacy.Snapshot's).
+	Contacts   map[string]privacy.Contact
 	HasPrivacy bool
 	phone      string
 	local      string
@@ -51,10 +54,11 @@ func (s *BlockedSection) Render() app.UI {
 				return app.Ul().ID("blocked-list").Class("phone-list").Body(
 					app.Range(s.Blocked).Slice(func(i int) app.UI {
 						p := s.Blocked[i]
+						name := privacy.Snapshot{Contacts: s.Contacts}.Label(p)
 						return app.Li().DataSet("phone", p).Body(
-							app.Span().Class("phone").Text(i18n.Phone(p)),
+							&ListEntry{Lang: l, Entry: p, Label: name},
 							app.Button().Type("button").Class("button button-quiet").DataSet("phone", p).
-								Aria("label", l.F("blocked.unblock.label", i18n.Phone(p))).Disabled(saving).
+								Aria("label", l.F("blocked.unblock.label", name)).Disabled(saving).
 								Text(l.T("blocked.unblock")).OnClick(func(ctx app.Context, _ app.Event) { s.send(ctx, p, false) }, app.EventScope(p)),
 						)
 					}),
@@ -69,7 +73,7 @@ func (s *BlockedSection) Render() app.UI {
 			),
 			app.P().ID("blocked-phone-hint").Class("hint").Text(l.T("phone.hint")),
 		),
-		&FormResult{Lang: l, State: s.result, Local: s.local},
+		&FormResult{Lang: l, State: s.result, Local: s.local, Contacts: s.Contacts},
 		&RequestView{Lang: l, ID: "blocked-request", Request: req, OK: true},
 	)
 }

@@ -9,13 +9,16 @@ import (
 )
 
 // ExceptEditor edits a category's "my contacts except…" list: the people
-// on it, adding one by phone number, removing one. Any edit also sets the
-// category to "my contacts except…", as on the phone.
+// on it, by number or, for those whose number WhatsApp hides, by username
+// or name; adding one by phone number; removing any. Any edit also sets
+// the category to "my contacts except…", as on the phone.
 type ExceptEditor struct {
 	app.Compo
 	Lang     i18n.Lang
 	Category privacy.Category
 	List     []string
+	// Contacts names the entries without a number (privacy.Snapshot's).
+	Contacts map[string]privacy.Contact
 	Value    privacy.Value // the category's value now
 	phone    string
 	local    string
@@ -54,10 +57,11 @@ func (e *ExceptEditor) Render() app.UI {
 				return app.Ul().ID(id + "-list").Class("phone-list").Body(
 					app.Range(e.List).Slice(func(i int) app.UI {
 						p := e.List[i]
+						name := e.label(p)
 						return app.Li().DataSet("phone", p).Body(
-							app.Span().Class("phone").Text(i18n.Phone(p)),
+							&ListEntry{Lang: l, Entry: p, Label: name},
 							app.Button().Type("button").Class("button button-quiet").DataSet("phone", p).
-								Aria("label", l.F("except.remove.label", i18n.Phone(p))).Disabled(saving).
+								Aria("label", l.F("except.remove.label", name)).Disabled(saving).
 								Text(l.T("except.remove")).OnClick(func(ctx app.Context, _ app.Event) { e.remove(ctx, p) }, app.EventScope(p)),
 						)
 					}),
@@ -72,9 +76,14 @@ func (e *ExceptEditor) Render() app.UI {
 			),
 			app.P().ID(id+"-phone-hint").Class("hint").Text(l.T("phone.hint")),
 		),
-		&FormResult{Lang: l, State: e.result, Local: e.local},
+		&FormResult{Lang: l, State: e.result, Local: e.local, Contacts: e.Contacts},
 		&RequestView{Lang: l, ID: id + "-request", Request: req, OK: ok},
 	)
+}
+
+// label is how entry is shown: its number, else its username or name.
+func (e *ExceptEditor) label(entry string) string {
+	return privacy.Snapshot{Contacts: e.Contacts}.Label(entry)
 }
 
 func (e *ExceptEditor) add(ctx app.Context, ev app.Event) {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/waprivacy/waprivacy/wasm/history"
 	"github.com/waprivacy/waprivacy/wasm/i18n"
+	"github.com/waprivacy/waprivacy/wasm/privacy"
 )
 
 // HistorySection lists the latest changes, from this app and from the
@@ -13,7 +14,9 @@ type HistorySection struct {
 	app.Compo
 	Lang    i18n.Lang
 	Entries []history.Entry
-	result  FormState
+	// Contacts names list entries without a number.
+	Contacts map[string]privacy.Contact
+	result   FormState
 }
 
 const historyForm = "history"
@@ -28,7 +31,7 @@ func (s *HistorySection) Render() app.UI {
 	return app.Section().ID("history").Class("card").Aria("labelledby", "history-title").Body(
 		app.H1().ID("history-title").Text(l.T("history.title")),
 		app.P().Class("lede").Text(l.T("history.intro")),
-		&FormResult{Lang: l, State: s.result},
+		&FormResult{Lang: l, State: s.result, Contacts: s.Contacts},
 		app.If(len(s.Entries) == 0, func() app.UI { return app.P().Class("hint empty").Text(l.T("history.empty")) }).
 			Else(func() app.UI {
 				return app.Ol().Class("history").Body(
@@ -36,7 +39,7 @@ func (s *HistorySection) Render() app.UI {
 						e := s.Entries[i]
 						var changes []app.UI
 						for _, ch := range e.Changes {
-							changes = append(changes, app.Li().Text(l.Describe(ch)))
+							changes = append(changes, app.Li().Text(l.DescribeWith(ch, privacy.Snapshot{Contacts: s.Contacts}.Label)))
 						}
 						return app.Li().DataSet("id", e.ID).DataSet("source", e.Source).Body(
 							app.P().Class("history-meta").Body(

@@ -7,14 +7,17 @@ import (
 
 	"github.com/waprivacy/waprivacy/wasm/appstate"
 	"github.com/waprivacy/waprivacy/wasm/i18n"
+	"github.com/waprivacy/waprivacy/wasm/privacy"
 )
 
 // NoticeBanner says what was just changed on the phone, for a short
 // while or until dismissed.
 type NoticeBanner struct {
 	app.Compo
-	Lang      i18n.Lang
-	Notice    *appstate.Notice
+	Lang   i18n.Lang
+	Notice *appstate.Notice
+	// Contacts names list entries without a number.
+	Contacts  map[string]privacy.Contact
 	dismissed int64
 }
 
@@ -41,7 +44,9 @@ func (b *NoticeBanner) Render() app.UI {
 	return app.Section().ID("notice").Class("banner banner-info").Role("status").DataSet("id", n.ID).Body(
 		app.P().Body(app.Strong().Text(l.F("notice.title", formatTime(l, n.At)))),
 		app.Ul().Class("changes").Body(
-			app.Range(n.Changes).Slice(func(i int) app.UI { return app.Li().Text(l.Describe(n.Changes[i])) }),
+			app.Range(n.Changes).Slice(func(i int) app.UI {
+				return app.Li().Text(l.DescribeWith(n.Changes[i], privacy.Snapshot{Contacts: b.Contacts}.Label))
+			}),
 		),
 		app.Button().Type("button").Class("button button-quiet").Text(l.T("notice.dismiss")).
 			OnClick(func(ctx app.Context, e app.Event) { b.dismissed = b.Notice.ID }),

@@ -79,8 +79,8 @@ func (p *Page) Render() app.UI {
 		app.If(linked, func() app.UI {
 			return app.Div().Body(
 				&ConnectionBanner{Lang: l, Status: v.Current, Live: v.Live, HasPrivacy: v.HasPrivacy, KnownAt: v.KnownAt},
-				&NoticeBanner{Lang: l, Notice: v.Notice},
-				&QueueList{Lang: l, Queue: v.Queue, Connected: v.Connected()},
+				&NoticeBanner{Lang: l, Notice: v.Notice, Contacts: v.Privacy.Contacts},
+				&QueueList{Lang: l, Queue: v.Queue, Connected: v.Connected(), Contacts: v.Privacy.Contacts},
 				&NavBar{Lang: l, Active: p.section()},
 			)
 		}),
@@ -106,9 +106,9 @@ func (p *Page) content(l i18n.Lang, v appstate.View) app.UI {
 	case SectionPresets:
 		return &PresetsSection{Lang: l, Snapshot: v.Privacy, HasPrivacy: v.HasPrivacy}
 	case SectionBlocked:
-		return &BlockedSection{Lang: l, Blocked: v.Privacy.Blocked, HasPrivacy: v.HasPrivacy}
+		return &BlockedSection{Lang: l, Blocked: v.Privacy.Blocked, Contacts: v.Privacy.Contacts, HasPrivacy: v.HasPrivacy}
 	case SectionHistory:
-		return &HistorySection{Lang: l, Entries: v.History}
+		return &HistorySection{Lang: l, Entries: v.History, Contacts: v.Privacy.Contacts}
 	case SectionAccounts:
 		return &AccountsSection{Lang: l, Accounts: v.Accounts, Current: v.Current.Account}
 	}

@@ -34,7 +34,7 @@ func (c *PresetCard) Render() app.UI {
 	saving := c.result.Phase == PhaseSaving
 	var items []app.UI
 	for _, ch := range preview {
-		items = append(items, app.Li().Text(l.Describe(ch)))
+		items = append(items, app.Li().Text(l.DescribeWith(ch, c.Snapshot.Label)))
 	}
 	return app.Article().ID(c.id()).Class("card preset").Aria("labelledby", c.id()+"-title").Body(
 		app.H2().ID(c.id()+"-title").Text(l.T("preset."+c.Preset)),
@@ -47,7 +47,7 @@ func (c *PresetCard) Render() app.UI {
 			app.Button().Type("button").Class("button").Disabled(saving || !c.HasPrivacy || len(items) == 0).
 				Aria("busy", saving).Text(l.T("presets.apply")).OnClick(c.apply),
 		),
-		&FormResult{Lang: l, State: c.result},
+		&FormResult{Lang: l, State: c.result, Contacts: c.Snapshot.Contacts},
 		&RequestView{Lang: l, ID: c.id() + "-request", Request: req, OK: ok},
 	)
 }

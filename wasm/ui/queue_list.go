@@ -17,7 +17,9 @@ type QueueList struct {
 	Lang      i18n.Lang
 	Queue     []appstate.Queued
 	Connected bool
-	result    FormState
+	// Contacts names list entries without a number.
+	Contacts map[string]privacy.Contact
+	result   FormState
 }
 
 const queueForm = "queue"
@@ -36,14 +38,14 @@ func (q *QueueList) Render() app.UI {
 		app.Ul().Class("queue").Body(
 			app.Range(q.Queue).Slice(func(i int) app.UI { return q.item(l, q.Queue[i]) }),
 		),
-		&FormResult{Lang: l, State: q.result, Done: l.T("queue.done")},
+		&FormResult{Lang: l, State: q.result, Done: l.T("queue.done"), Contacts: q.Contacts},
 	)
 }
 
 func (q *QueueList) item(l i18n.Lang, e appstate.Queued) app.UI {
 	var what []app.UI
 	for _, ch := range e.Wanted {
-		what = append(what, app.Li().Text(l.Describe(ch)))
+		what = append(what, app.Li().Text(l.DescribeWith(ch, privacy.Snapshot{Contacts: q.Contacts}.Label)))
 	}
 	var body []app.UI
 	body = append(body, app.Ul().Class("changes").Body(what...))
