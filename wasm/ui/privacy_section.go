@@ -10,7 +10,10 @@ import (
 
 // PrivacySection is the dashboard: one form per Z-API privacy endpoint,
 // in the order of WhatsApp's settings screen, each with its "my contacts
-// except…" list where it has one, and the default message timer.
+// except…" list where it has one, and the default message timer. The
+// settings only the phone can change are shown, without a form; the
+// optional ones (messages) and the read-only ones show only when the
+// account's answer lists them.
 type PrivacySection struct {
 	app.Compo
 	Lang i18n.Lang
@@ -28,13 +31,17 @@ func (s *PrivacySection) Render() app.UI {
 	var forms []app.UI
 	for _, c := range privacy.Categories() {
 		current, ok := v.Privacy.Settings[c]
-		if !ok && c == privacy.Messages {
+		if !ok && (c.Optional() || c.ReadOnly()) {
 			continue // only some accounts have it
+		}
+		if c.ReadOnly() {
+			forms = append(forms, app.Div().Class("card").Body(&ReadOnlySetting{Lang: l, Category: c, Current: current}))
+			continue
 		}
 		pending, _ := v.PendingFor(privacy.SettingField(c))
 		card := []app.UI{&SettingForm{Lang: l, Field: privacy.SettingField(c), Current: string(current), Pending: pending}}
 		if c.HasExceptList() {
-			card = append(card, &ExceptEditor{Lang: l, Category: c, List: v.Privacy.Except[c], Value: current})
+			card = append(card, &ExceptEditor{Lang: l, Category: c, List: v.Privacy.Except[c], Contacts: v.Privacy.Contacts, Value: current})
 		}
 		forms = append(forms, app.Div().Class("card").Body(card...))
 	}

@@ -12,7 +12,10 @@ import (
 
 // SettingForm changes one setting, or the default message timer: the
 // choices in WhatsApp's words with the value Z-API uses for each, the
-// current one marked, and the request that would make the change.
+// current one marked, and the request that would make the change. A
+// current value the app does not know, set on a newer phone, is shown as
+// such above the choices, none of which is then marked current; choosing
+// one and saving replaces it.
 type SettingForm struct {
 	app.Compo
 	Lang  i18n.Lang
@@ -76,6 +79,27 @@ func apiValue(c privacy.Category, v privacy.Value) string {
 
 func timerValue(t privacy.Timer) string { return strconv.Itoa(int(t)) }
 
+// offers reports whether value is one of the form's choices.
+func (f *SettingForm) offers(value string) bool {
+	for _, o := range f.options() {
+		if o.value == value {
+			return true
+		}
+	}
+	return false
+}
+
+// unknownLabel names a current value that is none of the choices.
+func (f *SettingForm) unknownLabel() string {
+	if c, ok := f.Field.Category(); ok {
+		return f.Lang.ValueLabel(c, privacy.Value(f.Current))
+	}
+	if n, err := strconv.Atoi(f.Current); err == nil {
+		return f.Lang.F("value.unknown", f.Lang.TimerLabel(privacy.Timer(n)))
+	}
+	return f.Lang.F("value.unknown", f.Current)
+}
+
 // choice is the option the form shows as chosen.
 func (f *SettingForm) choice() string {
 	if f.selected != "" {
@@ -104,11 +128,22 @@ func (f *SettingForm) Render() app.UI {
 	req, hasReq := api.Equivalent(f.update(choice))
 	id := f.id()
 	saving := f.result.Phase == PhaseSaving
+	unknown := f.Current != "" && !f.offers(f.Current)
+	describedBy := id + "-question"
+	if unknown {
+		describedBy += " " + id + "-unknown"
+	}
 	return app.Form().ID(id).Class("setting").DataSet("field", string(f.Field)).DataSet("current", f.Current).
-		OnSubmit(f.submit).Body(
-		app.FieldSet().Aria("describedby", id+"-question").Body(
+		DataSet("unknown", strconv.FormatBool(unknown)).OnSubmit(f.submit).Body(
+		app.FieldSet().Aria("describedby", describedBy).Body(
 			app.Legend().Body(app.H2().Text(title)),
 			app.P().ID(id+"-question").Class("hint").Text(question),
+			app.If(unknown, func() app.UI {
+				return app.P().ID(id+"-unknown").Class("current-value unknown-value").Body(
+					app.Span().Class("option-label").Text(f.unknownLabel()),
+					app.Span().Class("tag tag-current").Text(l.T("form.current")),
+				)
+			}),
 			app.Div().Class("options").Body(
 				app.Range(f.options()).Slice(func(i int) app.UI {
 					o := f.options()[i]
@@ -135,7 +170,10 @@ func (f *SettingForm) Render() app.UI {
 				Aria("busy", saving).Text(l.T("form.save")),
 		),
 		&FormResult{Lang: l, State: f.shownResult()},
-		&RequestView{Lang: l, ID: id + "-request", Request: req, OK: hasReq},
+		// A value from a newer phone has no request; a choice has one.
+		app.If(f.offers(choice), func() app.UI {
+			return &RequestView{Lang: l, ID: id + "-request", Request: req, OK: hasReq}
+		}),
 	)
 }
 
