@@ -63,6 +63,15 @@ func (c *ConnectScreen) state(l i18n.Lang, s session.Status) app.UI {
 			app.Button().Type("button").ID("link-again").Class("button").Text(l.T("connection.link-again")).
 				OnClick(func(ctx app.Context, e app.Event) { ctx.NewActionWithValue(ActionForget, s.Account) }, app.EventScope(s.Account)),
 		)
+	case session.StateOutdated:
+		// Linking again would be refused the same way: only a new
+		// version of the app helps, which a reload picks up.
+		return app.Div().ID("connection").DataSet("state", string(s.State)).Body(
+			app.H2().Text(l.T("connect.outdated")),
+			app.P().Class("hint").Text(l.T("connect.outdated.hint")),
+			app.Button().Type("button").ID("reload").Class("button").Text(l.T("update.reload")).
+				OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() }),
+		)
 	case session.StateWaitingScan:
 		if s.PairingCode != "" {
 			return c.code(l, s)

@@ -46,6 +46,15 @@ func (b *ConnectionBanner) Render() app.UI {
 			app.Button().Type("button").Class("button").Text(l.T("update.reload")).
 				OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() }),
 		)
+	case session.StateOutdated:
+		// It does not reconnect: only a redeployed app helps, which a
+		// reload picks up.
+		kind, title = "banner-warn", l.T("connection.outdated")
+		body = append(body,
+			app.P().Class("hint").Text(l.T("connection.outdated.hint")),
+			app.Button().Type("button").ID("reload").Class("button").Text(l.T("update.reload")).
+				OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() }),
+		)
 	default:
 		title = l.T("connection.connecting")
 	}
