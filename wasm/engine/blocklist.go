@@ -82,8 +82,13 @@ func (e *Engine) blockItem(ctx context.Context, entry string, blocked bool) (waB
 		return waBinary.Node{}, err
 	}
 	attrs["jid"] = lids[entry]
-	if blocked && !privacy.IsLID(entry) {
+	switch {
+	case blocked && !privacy.IsLID(entry):
 		attrs["pn_jid"] = phoneJID(entry)
+	case blocked:
+		// A contact whose number is hidden: WA Web marks the block as
+		// such rather than sending no number (zapo PR #208).
+		attrs["unknown_identifier"] = "true"
 	}
 	return waBinary.Node{Tag: "item", Attrs: attrs}, nil
 }

@@ -8,11 +8,12 @@ import (
 )
 
 // PushLog is a whatsmeow logger that also watches what the client
-// receives, for the pushes whatsmeow turns into no event: the phone's
-// change of the default timer (<notification type="account_sync"> with
+// receives, for the push whatsmeow turns into no event: the phone's
+// change of the default timer, <notification type="account_sync"> with
 // <disappearing_mode>, which WA Web and Baileys' messages-recv.ts handle
-// and whatsmeow only logs as an unhandled item) and a
-// <notification type="blocklist">. whatsmeow gives its "Recv" logger
+// and whatsmeow only logs as an unhandled item. (Blocklist changes come
+// in account_sync too, and whatsmeow raises events.Blocklist for them.)
+// whatsmeow gives its "Recv" logger
 // every node it reads, as the node itself, before handling it; that is
 // the only way to see these without changing whatsmeow. Pass it to
 // whatsmeow.NewClient and to Options.Pushes.
@@ -65,14 +66,11 @@ func isUnseenPush(node *waBinary.Node) bool {
 	if node.Tag != "notification" {
 		return false
 	}
-	switch node.AttrGetter().OptionalString("type") {
-	case "blocklist":
-		return true
-	case "account_sync":
-		_, ok := node.GetOptionalChildByTag("disappearing_mode")
-		return ok
+	if node.AttrGetter().OptionalString("type") != "account_sync" {
+		return false
 	}
-	return false
+	_, ok := node.GetOptionalChildByTag("disappearing_mode")
+	return ok
 }
 
 type recvWatch struct {

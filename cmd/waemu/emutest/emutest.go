@@ -88,12 +88,18 @@ func (e *Env) Redirect(cli *whatsmeow.Client) {
 // redirected to the emulator and disconnected when the test ends.
 func (e *Env) NewClient(t testing.TB) *whatsmeow.Client {
 	t.Helper()
+	return e.NewClientWithLog(t, waLog.Noop)
+}
+
+// NewClientWithLog is NewClient with log as the client's logger.
+func (e *Env) NewClientWithLog(t testing.TB, log waLog.Logger) *whatsmeow.Client {
+	t.Helper()
 	dsn := memdb.TestDB(t, url.Values{"_pragma": {"foreign_keys(1)"}})
 	container, err := sqlstore.New(context.Background(), "sqlite3", dsn, waLog.Noop)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cli := whatsmeow.NewClient(container.NewDevice(), waLog.Noop)
+	cli := whatsmeow.NewClient(container.NewDevice(), log)
 	e.Redirect(cli)
 	t.Cleanup(cli.Disconnect)
 	return cli
