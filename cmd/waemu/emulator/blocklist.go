@@ -29,7 +29,7 @@ func handleBlocklist(c *conn, iq *waBinary.Node) ([]waBinary.Node, error) {
 		// WA Web may send <item dhash> to ask for "only if changed"; the full
 		// list is always a valid answer.
 		var list waBinary.Node
-		err := w.readAsDevice(c.device, func(acc *account, _ *device) error {
+		err := c.readAccount("blocklist", func(acc *account) error {
 			list = w.blocklistNodeLocked(acc)
 			return nil
 		})
@@ -43,7 +43,7 @@ func handleBlocklist(c *conn, iq *waBinary.Node) ([]waBinary.Node, error) {
 		return nil, badRequest("more than %d items in one blocklist set", maxListChange)
 	}
 	var list waBinary.Node
-	err := w.updateAsDevice(c.device, func(acc *account, _ *device) error {
+	err := c.writeAccount(func(acc *account) error {
 		var block, unblock []contact
 		for _, item := range items {
 			if item.Tag != "item" {

@@ -75,7 +75,8 @@ type conn struct {
 	// Owned by the processor goroutine.
 	phase  phase
 	hs     *noise.Responder
-	device types.JID // the logged-in companion; empty while registering
+	device types.JID      // the logged-in companion; empty while registering
+	stale  *staleSnapshot // fault injection: staleReads, the account before the latest set
 
 	log *slog.Logger
 

@@ -32,7 +32,7 @@ func (c *conn) readLists(p waBinary.Node) ([]waBinary.Node, error) {
 	}
 	var reply waBinary.Node
 	w := c.srv.world
-	err := w.readAsDevice(c.device, func(acc *account, _ *device) error {
+	err := c.readAccount("privacy", func(acc *account) error {
 		lidMode := acc.migrated()
 		if lidMode && !lidAddressed(p) {
 			return badRequest("list read without addressing_mode=lid on a migrated account")

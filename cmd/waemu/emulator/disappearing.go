@@ -18,7 +18,7 @@ var disappearingDurations = []int{0, 86400, 604800, 7776000}
 func handleDisappearing(c *conn, iq *waBinary.Node) ([]waBinary.Node, error) {
 	if iq.AttrGetter().OptionalString("type") == "get" {
 		var n waBinary.Node
-		err := c.srv.world.readAsDevice(c.device, func(acc *account, _ *device) error {
+		err := c.readAccount("disappearing_mode", func(acc *account) error {
 			n = disappearingNode(acc)
 			return nil
 		})
@@ -33,7 +33,7 @@ func handleDisappearing(c *conn, iq *waBinary.Node) ([]waBinary.Node, error) {
 	if err != nil || !slices.Contains(disappearingDurations, secs) {
 		return nil, badRequest("disappearing duration %q is not one of 0, 86400, 604800, 7776000", raw)
 	}
-	return nil, c.srv.world.updateAsDevice(c.device, func(acc *account, _ *device) error {
+	return nil, c.writeAccount(func(acc *account) error {
 		acc.DisappearingSeconds, acc.DisappearingSet = secs, time.Now().Unix()
 		c.srv.pushAccountSync(acc, c, disappearingNode(acc))
 		return nil

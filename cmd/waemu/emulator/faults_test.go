@@ -3,11 +3,13 @@ package emulator_test
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 )
 
@@ -134,6 +136,8 @@ func TestFaultValidation(t *testing.T) {
 		map[string]any{"failIq": map[string]int{"privacy": 200}},
 		map[string]any{"failIq": map[string]int{"": 500}},
 		map[string]any{"failIqCount": -2},
+		map[string]any{"staleReads": -1},
+		map[string]any{"staleReads": 1e6},
 		map[string]any{"latency": 25},
 		"[]",
 		"{\"latencyMs\": 5} {}",
@@ -144,5 +148,110 @@ func TestFaultValidation(t *testing.T) {
 	e.Control(t, "POST", "/control/faults", map[string]any{"latencyMs": 25, "failIq": map[string]int{"privacy": 500}}, http.StatusOK, &got)
 	if got["latencyMs"] != 25.0 {
 		t.Fatalf("reply %v", got)
+	}
+}
+
+// staleReads: after a connection's write, its reads answer from before that
+// write while the count lasts, one unit per read IQ; the write itself is
+// applied and acknowledged, and other connections read the live account.
+func TestStaleReadsOvertakeTheLatestWrite(t *testing.T) {
+	e := newEnv(t)
+	const phone = "5511900006666"
+	cli, _ := e.pairQR(t, phone)
+	other, _ := e.pairQR(t, phone)
+	receipts := func(c *whatsmeow.Client) types.PrivacySetting {
+		t.Helper()
+		ps, err := c.TryFetchPrivacySettings(ctxT(t), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ps.ReadReceipts
+	}
+	blocked := func() []types.JID {
+		t.Helper()
+		bl, err := cli.GetBlocklist(ctxT(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bl.JIDs
+	}
+	timer := func() string {
+		t.Helper()
+		resp, err := rawIQ(cli, "disappearing_mode", "get")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dm := resp.GetChildByTag("disappearing_mode")
+		return dm.AttrGetter().String("duration")
+	}
+
+	var echo map[string]any
+	e.Control(t, "POST", "/control/faults", map[string]any{"staleReads": 3}, http.StatusOK, &echo)
+	if echo["staleReads"] != 3.0 {
+		t.Fatalf("reply %v", echo)
+	}
+	// No write on this connection yet: the read is live and costs nothing.
+	if got := receipts(cli); got != types.PrivacySettingAll {
+		t.Fatalf("before any write: %s", got)
+	}
+
+	ps, err := cli.SetPrivacySetting(ctxT(t), types.PrivacySettingTypeReadReceipts, types.PrivacySettingNone)
+	if err != nil || ps.ReadReceipts != types.PrivacySettingNone {
+		t.Fatalf("set: %+v, %v", ps, err)
+	}
+	if acc := e.Account(t, phone); acc.Privacy["readreceipts"] != "none" {
+		t.Fatalf("the write was not applied: %v", acc.Privacy)
+	}
+	if got := receipts(cli); got != types.PrivacySettingAll { // unit 1
+		t.Fatalf("read behind the write: %s, want the old value all", got)
+	}
+	// Another connection made no write: it reads the live account.
+	if got := receipts(other); got != types.PrivacySettingNone {
+		t.Fatalf("other connection: %s", got)
+	}
+
+	// Reads miss only the latest write: the block, not the earlier privacy set.
+	a := phoneJID("5511987650001")
+	lidA := e.LID(t, a.User)
+	if bl, err := cli.UpdateBlocklist(ctxT(t), a, events.BlocklistChangeActionBlock); err != nil || !slices.Equal(bl.JIDs, []types.JID{lidA}) {
+		t.Fatalf("block: %+v, %v", bl, err)
+	}
+	if got := blocked(); len(got) != 0 { // unit 2
+		t.Fatalf("blocklist behind the block: %v, want empty", got)
+	}
+	if got := receipts(cli); got != types.PrivacySettingNone { // unit 3
+		t.Fatalf("privacy behind the block: %s, want none", got)
+	}
+
+	// The count is spent: reads are live again.
+	if got := blocked(); !slices.Equal(got, []types.JID{lidA}) {
+		t.Fatalf("after the fault: %v", got)
+	}
+	if got := receipts(cli); got != types.PrivacySettingNone {
+		t.Fatalf("after the fault: %s", got)
+	}
+
+	// A new configuration does not serve a snapshot kept under the old one.
+	e.Control(t, "POST", "/control/faults", map[string]any{"staleReads": 1}, http.StatusOK, nil)
+	if got := blocked(); !slices.Equal(got, []types.JID{lidA}) {
+		t.Fatalf("old snapshot served: %v", got)
+	}
+	if err := cli.SetDefaultDisappearingTimer(ctxT(t), 24*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if got := timer(); got != "0" {
+		t.Fatalf("timer behind the write: %s, want 0", got)
+	}
+	if got := timer(); got != "86400" {
+		t.Fatalf("timer after the fault: %s", got)
+	}
+
+	// Cleared: a read right behind a write sees it.
+	e.Control(t, "DELETE", "/control/faults", nil, http.StatusOK, nil)
+	if _, err := cli.SetPrivacySetting(ctxT(t), types.PrivacySettingTypeReadReceipts, types.PrivacySettingAll); err != nil {
+		t.Fatal(err)
+	}
+	if got := receipts(cli); got != types.PrivacySettingAll {
+		t.Fatalf("after clearing: %s", got)
 	}
 }

@@ -96,7 +96,7 @@ func handlePrivacy(c *conn, iq *waBinary.Node) ([]waBinary.Node, error) {
 		return c.readLists(p)
 	}
 	var cats []waBinary.Node
-	err = c.srv.world.readAsDevice(c.device, func(acc *account, _ *device) error {
+	err = c.readAccount("privacy", func(acc *account) error {
 		for _, cat := range acc.categories() {
 			cats = append(cats, categoryNode(cat.name, acc.Privacy[cat.name], ""))
 		}
@@ -220,7 +220,7 @@ func (c *conn) setPrivacy(p waBinary.Node) ([]waBinary.Node, error) {
 	}
 	var reply, pushed []waBinary.Node
 	w := c.srv.world
-	err := w.updateAsDevice(c.device, func(acc *account, _ *device) error {
+	err := c.writeAccount(func(acc *account) error {
 		if listChange && acc.migrated() != lidAddressed(p) {
 			return badRequest("list change with addressing_mode %q on an account addressed by %s", p.AttrGetter().OptionalString("addressing_mode"), acc.addressing())
 		}
