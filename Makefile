@@ -21,7 +21,9 @@ GO_FILES  := $(shell find cmd proxy wasm web -name '*.go' -not -name '*_test.go'
 WEB_FILES := $(shell find web -type f)
 
 # The demo: the emulated WhatsApp server, the app built to trust it, and a
-# third-party page that embeds it with the widget.
+# third-party page that embeds it with the widget. The proxy learns the
+# current WhatsApp Web version from the emulator's page, as it would from
+# web.whatsapp.com.
 DEMO_EMU  := 127.0.0.1:7400
 DEMO_HOST := 127.0.0.1:8081
 
@@ -71,6 +73,7 @@ demo: build/demo-site/index.html bin/proxy bin/waemu bin/widgetdemo
 		echo "demo: open http://localhost$(LISTEN) and, as the phone, http://$(DEMO_EMU)/phone"; \
 		bin/proxy -listen $(LISTEN) -dist build/demo-site \
 			-upstream ws://$(DEMO_EMU)/ws/chat -upstream-origin http://$(DEMO_EMU) \
+			-wa-version-source http://$(DEMO_EMU)/ \
 			-frame-ancestors http://$(DEMO_HOST) $(ARGS)
 
 build/app-demo.wasm: $(WASM_MOD) $(GO_FILES)
@@ -91,7 +94,7 @@ bench-nginx:
 
 # The fuzz targets of the proxy's parsers, 30 s each.
 fuzz:
-	for t in FuzzFrameScanner FuzzClientIP FuzzParseTrustedProxies FuzzConfig FuzzOriginPolicy; do \
+	for t in FuzzFrameScanner FuzzClientIP FuzzParseTrustedProxies FuzzConfig FuzzOriginPolicy FuzzParseClientRevision FuzzClientRevisionInPage; do \
 		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime 30s ./proxy || exit 1; \
 	done
 
