@@ -104,16 +104,23 @@ func fieldProblems(l i18n.Lang, s FormState) []string {
 	}
 	var out []string
 	for _, f := range s.Fields {
-		if phone, ok := strings.CutSuffix(f.Message, notOnWhatsApp); ok && strings.HasPrefix(phone, "+") {
-			out = append(out, l.F("error.not-on-whatsapp", phone))
-		} else {
-			out = append(out, f.Message)
-		}
+		out = append(out, problem(l, f.Message))
 	}
 	if len(out) == 0 && s.Detail != "" {
-		out = append(out, s.Detail)
+		// The engine's message of one number not on WhatsApp adds that
+		// nothing changed, which the headline says.
+		out = append(out, problem(l, strings.TrimSuffix(s.Detail, "; nothing was changed.")))
 	}
 	return out
+}
+
+// problem words one of a refused request's problems in the person's
+// language where the app knows it, else as the engine worded it.
+func problem(l i18n.Lang, message string) string {
+	if phone, ok := strings.CutSuffix(message, notOnWhatsApp); ok && strings.HasPrefix(phone, "+") && !strings.Contains(phone, " ") {
+		return l.F("error.not-on-whatsapp", phone)
+	}
+	return message
 }
 
 // failure words a failure by its kind; whether anything changed matters
@@ -122,12 +129,12 @@ func failure(l i18n.Lang, s FormState) string {
 	var msg string
 	switch s.Status {
 	case http.StatusBadRequest:
-		msg = l.T("error.invalid")
-		if s.RestoreFailed || s.RolledBack {
-			break
+		// Nothing is sent when a request is refused; its problems, when
+		// known, follow and say why.
+		if len(fieldProblems(l, s)) > 0 {
+			return l.T("error.nothing-changed") + " " + l.T("error.try-again")
 		}
-		// Nothing is sent when a request is refused.
-		return msg + " " + l.T("error.nothing-changed") + " " + l.T("error.try-again")
+		msg = l.T("error.invalid")
 	case http.StatusConflict:
 		msg = l.T("error.conflict")
 	case http.StatusServiceUnavailable:

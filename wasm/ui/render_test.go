@@ -181,10 +181,13 @@ func TestANumberNotOnWhatsAppIsShownOutright(t *testing.T) {
 			t.Errorf("%s: the problem is hidden:\n%s", lang, got)
 		}
 	}
-	// Without field errors, the engine's words are shown outright.
+	// Without field errors, the engine's words are shown outright, a
+	// number not on WhatsApp in the person's language.
 	got := html(&FormResult{Lang: i18n.English, State: FailureState(&engine.Error{Status: 400, Message: "Invalid phone in the Last seen exceptions: x"})})
-	mustContain(t, "no fields", got, "<li>Invalid phone in the Last seen exceptions: x</li>")
+	mustContain(t, "no fields", got, "<li>Invalid phone in the Last seen exceptions: x</li>", "Nothing was changed")
 	mustNotContain(t, "no fields", got, "<details")
+	got = html(&FormResult{Lang: i18n.Portuguese, State: FormState{Phase: PhaseFailed, Status: 400, Detail: "+5511900000009 is not on WhatsApp; nothing was changed."}})
+	mustContain(t, "no fields", got, "<li>+5511900000009 não está no WhatsApp.</li>", "Nada foi alterado")
 }
 
 func TestAChangeNotConfirmedIsNotCalledRefused(t *testing.T) {
