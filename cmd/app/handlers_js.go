@@ -4,14 +4,11 @@ package main
 
 import (
 	"context"
-	"errors"
-	"net/http"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/waprivacy/waprivacy/wasm/appstate"
-	"github.com/waprivacy/waprivacy/wasm/engine"
 	"github.com/waprivacy/waprivacy/wasm/privacy"
 	"github.com/waprivacy/waprivacy/wasm/ui"
 )
@@ -101,7 +98,7 @@ func changed(before privacy.Snapshot, out appstate.Outcome, err error) ui.FormSt
 	case err != nil && appstate.Unconfirmed(out.Result):
 		return ui.FormState{Phase: ui.PhaseDone, Unconfirmed: true}
 	case err != nil:
-		return failed(err)
+		return ui.FailureState(err)
 	case out.Queued:
 		return ui.FormState{Phase: ui.PhaseQueued}
 	case out.Result.Snapshot.Settings == nil: // nothing was left to do
@@ -112,30 +109,9 @@ func changed(before privacy.Snapshot, out appstate.Outcome, err error) ui.FormSt
 
 func done(err error) ui.FormState {
 	if err != nil {
-		return failed(err)
+		return ui.FailureState(err)
 	}
 	return ui.FormState{Phase: ui.PhaseDone}
-}
-
-// failed describes an error for FormResult: its status, its words, and
-// whether a failed update was undone.
-func failed(err error) ui.FormState {
-	s := ui.FormState{Phase: ui.PhaseFailed, Status: http.StatusInternalServerError, Detail: err.Error()}
-	var e *engine.Error
-	if !errors.As(err, &e) {
-		return s
-	}
-	s.Status = e.Status
-	for _, o := range e.Outcomes {
-		switch o.Result {
-		case engine.ResultRestoreFailed:
-			s.RestoreFailed = true
-		case engine.ResultFailed, engine.ResultRestored:
-			s.RolledBack = true
-		}
-	}
-	s.RolledBack = s.RolledBack && !s.RestoreFailed
-	return s
 }
 
 func logFailure(err error) {

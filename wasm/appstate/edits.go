@@ -44,10 +44,11 @@ func (c *Core) Apply(ctx context.Context, u privacy.Update) (Outcome, error) {
 	return Outcome{Queued: true}, c.enqueue(ctx, account, outbox.Edit{Update: u})
 }
 
-// SetBlocked blocks or unblocks phone for the current account, or queues
-// it while offline.
+// SetBlocked blocks or unblocks a contact (a phone number, or the
+// "<digits>@lid" of one whose number is hidden) for the current account,
+// or queues it while offline.
 func (c *Core) SetBlocked(ctx context.Context, phone string, blocked bool) (Outcome, error) {
-	normalized, err := privacy.NormalizePhone(phone)
+	normalized, err := privacy.NormalizeContact(phone)
 	if err != nil {
 		return Outcome{}, invalid("phone", err)
 	}

@@ -57,7 +57,8 @@ func (e *Engine) SetBlocked(ctx context.Context, contact string, blocked bool) (
 	e.store(st, FromApp)
 	if slices.Contains(st.snap.Blocked, entry) != blocked {
 		return st.snap.Clone(), &Error{Status: StatusUnconfirmed,
-			Message: blockVerb(blocked) + st.snap.Label(entry) + " was accepted by WhatsApp, but the blocklist does not show it yet; check again in a moment."}
+			Message:  blockVerb(blocked) + st.snap.Label(entry) + " was accepted by WhatsApp, but the blocklist does not show it yet; check again in a moment.",
+			Outcomes: []Outcome{{Field: string(privacy.FieldBlocked), Result: ResultUnconfirmed}}}
 	}
 	return st.snap.Clone(), nil
 }
