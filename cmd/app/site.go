@@ -41,13 +41,21 @@ func handler(version string) *app.Handler {
 			Maskable: "/web/icon-maskable-512.png",
 		},
 		Styles: []string{"/web/waprivacy.css"},
-		// The header's logo, so the app looks whole offline too.
-		CacheableResources: []string{"/web/icon.svg"},
+		// The header's logo, so the app looks whole offline too, and the
+		// WebSocket shim: a page opened offline without it would, once back
+		// online, have whatsmeow dial WhatsApp itself instead of the relay.
+		CacheableResources: []string{"/web/icon.svg", "/web/relay-socket.js"},
 		LoadingLabel:       "Loading waprivacy… {progress}%",
 		// Start the wasm's download with the page, before the deferred
 		// loader runs; crossorigin matches fetch's default mode, so the
 		// preload is used.
-		RawHeaders:            []string{`<link rel="preload" href="/web/app.wasm" as="fetch" type="application/wasm" crossorigin>`},
+		RawHeaders: []string{
+			`<link rel="preload" href="/web/app.wasm" as="fetch" type="application/wasm" crossorigin>`,
+			// whatsmeow dials wss://web.whatsapp.com/ws/chat; this classic,
+			// synchronous script routes that URL to our relay (/ws) before
+			// the deferred loader starts the wasm. See web/static/relay-socket.js.
+			`<script src="/web/relay-socket.js"></script>`,
+		},
 		ServiceWorkerTemplate: web.ServiceWorker,
 		// The wasm's content hash: caches and the service worker change
 		// exactly when the app does.
