@@ -153,7 +153,7 @@ func (c Config) validate() error {
 	if _, err := newOriginPolicy(c.AllowedOrigins); err != nil {
 		errs = append(errs, fmt.Errorf("allowed origins: %w", err))
 	}
-	if _, err := newOriginPolicy(c.FrameAncestors); err != nil {
+	if _, err := newFrameAncestors(c.FrameAncestors); err != nil {
 		errs = append(errs, fmt.Errorf("frame ancestors: %w", err))
 	}
 	if c.WAVersionSource != "" {

@@ -18,12 +18,12 @@ func embedAllowed(ancestors originPolicy) http.HandlerFunc {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
-		origin, err := parseOrigin(r.URL.Query().Get("origin"))
+		o, err := parseOrigin(r.URL.Query().Get("origin"))
 		if err != nil {
 			w.WriteHeader(http.StatusBadRequest)
 			json.NewEncoder(w).Encode(map[string]any{"allowed": false, "error": err.Error()})
 			return
 		}
-		json.NewEncoder(w).Encode(map[string]bool{"allowed": ancestors.allows(origin, r.Host)})
+		json.NewEncoder(w).Encode(map[string]bool{"allowed": ancestors.allows(o, r.Host)})
 	}
 }

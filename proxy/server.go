@@ -48,7 +48,9 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	// validate has checked these lists.
 	origins, _ := newOriginPolicy(cfg.AllowedOrigins)
-	ancestors, _ := newOriginPolicy(cfg.FrameAncestors)
+	// The relay's check, /embed/allowed and the CSP's frame-ancestors all
+	// read these parsed entries, so they cannot disagree.
+	ancestors, _ := newFrameAncestors(cfg.FrameAncestors)
 	trusted, _ := parseTrustedProxies(cfg.TrustedProxies)
 	if cfg.IdleTimeout < 2*whatsmeowKeepalive {
 		log.Warn("the idle timeout is close to whatsmeow's keepalive interval; healthy sessions may be dropped",
