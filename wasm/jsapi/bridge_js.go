@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/waprivacy/waprivacy/wasm/api"
+	"github.com/waprivacy/waprivacy/wasm/crash"
 )
 
 // requestTimeout bounds one request from JavaScript; the engine's own
@@ -21,15 +22,16 @@ const requestTimeout = 60 * time.Second
 // returns a function that removes it and releases its callbacks.
 func Install(name string, b Backend) (uninstall func()) {
 	var funcs []js.Func
-	fn := func(f func(args []js.Value) any) js.Value {
-		jf := js.FuncOf(func(_ js.Value, args []js.Value) any { return f(args) })
+	fn := func(name string, f func(args []js.Value) any, fallback func() any) js.Value {
+		jf := js.FuncOf(guarded("waprivacy."+name+"()", f, fallback))
 		funcs = append(funcs, jf)
 		return jf.Value
 	}
 	obj := js.Global().Get("Object").New()
-	obj.Set("request", fn(func(args []js.Value) any { return request(b, args) }))
-	obj.Set("on", fn(func(args []js.Value) any { return on(b, args) }))
-	obj.Set("status", fn(func([]js.Value) any { return toJS(b.Status()) }))
+	obj.Set("request", fn("request", func(args []js.Value) any { return request(b, args) },
+		func() any { return rejectedWith("Error", internalError) }))
+	obj.Set("on", fn("on", func(args []js.Value) any { return on(b, args) }, func() any { return noop }))
+	obj.Set("status", fn("status", func([]js.Value) any { return toJS(b.Status()) }, func() any { return nil }))
 	js.Global().Set(name, obj)
 	return func() {
 		js.Global().Delete(name)
@@ -77,6 +79,26 @@ func bodyBytes(v js.Value) ([]byte, error) {
 	return []byte(s), nil
 }
 
+// internalError is the rejection of a request the app failed to answer
+// because of a bug (a recovered panic, shown over the page).
+const internalError = "waprivacy: the app failed while answering; see the console"
+
+// guarded wraps the body of a js.FuncOf: a Go panic inside a callback
+// from JavaScript would stop the whole program, so it is recovered and
+// reported (crash), and the call returns fallback() instead.
+func guarded(where string, f func(args []js.Value) any, fallback func() any) func(js.Value, []js.Value) any {
+	return func(_ js.Value, args []js.Value) (result any) {
+		if !crash.Run(where, func() { result = f(args) }) {
+			return fallback()
+		}
+		return result
+	}
+}
+
+// noop is what a wrong on() call returns: an unsubscribe that does
+// nothing, kept for the life of the page.
+var noop = js.FuncOf(func(js.Value, []js.Value) any { return nil })
+
 // on implements waprivacy.on(event, fn) and returns a function that
 // unsubscribes. A Go panic here would end the whole program rather than
 // throw, so a wrong call is reported on the console and subscribes
@@ -84,27 +106,66 @@ func bodyBytes(v js.Value) ([]byte, error) {
 func on(b Backend, args []js.Value) any {
 	if len(args) < 2 || args[0].Type() != js.TypeString || args[1].Type() != js.TypeFunction ||
 		!knownEvent(args[0].String()) {
-		js.Global().Get("console").Call("error", `waprivacy.on(event, fn): event must be "connection" or "privacy" and fn a function; nothing was subscribed`)
-		return js.FuncOf(func(js.Value, []js.Value) any { return nil }) // released with the page
+		consoleError(`waprivacy.on(event, fn): event must be "connection" or "privacy" and fn a function; nothing was subscribed`)
+		return noop
 	}
 	event, fn := args[0].String(), args[1]
 	cancel := b.Subscribe(func(name string, data any) {
 		if name == event {
-			// Calling JavaScript from the publisher's goroutine is fine:
-			// it is not a js.FuncOf callback, and fn gets a copy.
-			fn.Invoke(toJS(data))
+			// The publisher's goroutine must never see a panic: not
+			// ours, and not the listener's exception (deliver).
+			crash.Run("the "+event+" event", func() { deliver(fn, event, data) })
 		}
 	})
 	var off js.Func
 	var once sync.Once
-	off = js.FuncOf(func(js.Value, []js.Value) any {
+	off = js.FuncOf(guarded("waprivacy.on()'s unsubscribe", func([]js.Value) any {
 		once.Do(func() {
 			cancel()
 			off.Release()
 		})
 		return nil
-	})
+	}, func() any { return nil }))
 	return off
+}
+
+// deliver calls the page's listener fn with data, asynchronously, as
+// promise reactions do: Promise.resolve(data).then(fn).catch(report). A
+// listener that throws, or returns a promise that rejects, is then
+// reported on the console and ignored; called directly from Go, its
+// exception would be a Go panic on the publisher's goroutine, which ends
+// the program. Listeners are called in the order the events came.
+func deliver(fn js.Value, event string, data any) {
+	err := try(func() {
+		console := js.Global().Get("console")
+		report := console.Get("error").Call("bind", console, `waprivacy: a "`+event+`" listener threw; the event was delivered to the others:`)
+		js.Global().Get("Promise").Call("resolve", toJS(data)).Call("then", fn).Call("catch", report)
+	})
+	if err != nil {
+		consoleError(`waprivacy: a "` + event + `" event could not be delivered: ` + err.Error())
+	}
+}
+
+// try calls f, which calls JavaScript, and turns an exception thrown
+// there into an error.
+func try(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			jsErr, ok := r.(js.Error)
+			if !ok {
+				panic(r)
+			}
+			err = jsErr
+		}
+	}()
+	f()
+	return nil
+}
+
+// consoleError writes to console.error, which a page script may have
+// replaced with something that throws.
+func consoleError(args ...any) {
+	_ = try(func() { js.Global().Get("console").Call("error", args...) })
 }
 
 // promise runs work on its own goroutine — never inside the js.FuncOf
@@ -116,7 +177,11 @@ func promise(work func() any) js.Value {
 		resolve, reject := args[0], args[1]
 		go func() {
 			defer executor.Release()
-			result := work()
+			var result any
+			if !crash.Run("a waprivacy.request()", func() { result = work() }) {
+				reject.Invoke(js.Global().Get("Error").New(internalError))
+				return
+			}
 			v := toJS(result)
 			if v.IsUndefined() && result != nil {
 				reject.Invoke(js.Global().Get("Error").New("waprivacy: the answer could not be encoded"))
@@ -129,19 +194,27 @@ func promise(work func() any) js.Value {
 	return js.Global().Get("Promise").New(executor)
 }
 
-func rejected(message string) js.Value {
-	return js.Global().Get("Promise").Call("reject", js.Global().Get("TypeError").New(message))
+func rejected(message string) js.Value { return rejectedWith("TypeError", message) }
+
+// rejectedWith is a promise rejected with a new JavaScript error of the
+// class named (Error, TypeError).
+func rejectedWith(class, message string) js.Value {
+	return js.Global().Get("Promise").Call("reject", js.Global().Get(class).New(message))
 }
 
 // toJS converts a JSON-encodable Go value to a JavaScript value through
 // JSON, so JavaScript gets plain objects whose fields are named as in the
-// APIs.
+// APIs. Undefined means it could not be (JSON.parse may be the page's own).
 func toJS(v any) js.Value {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return js.Undefined()
 	}
-	return js.Global().Get("JSON").Call("parse", string(data))
+	out := js.Undefined()
+	if try(func() { out = js.Global().Get("JSON").Call("parse", string(data)) }) != nil {
+		return js.Undefined()
+	}
+	return out
 }
 
 // stringify is JSON.stringify, with a thrown exception as an error.

@@ -8,12 +8,15 @@ import (
 	"syscall/js"
 
 	"github.com/waprivacy/waprivacy/wasm/api"
+	"github.com/waprivacy/waprivacy/wasm/crash"
 )
 
 // embed serves one host page.
 type embed struct {
-	backend Backend
-	policy  OriginPolicy
+	window, parent js.Value // this frame's window, and the one that embeds it
+	backend        Backend  // nil when the app failed to start
+	policy         OriginPolicy
+	failure        string // why the app could not start, if it could not
 
 	mu     sync.Mutex
 	host   js.Value // the window that said hello
@@ -25,31 +28,50 @@ type embed struct {
 // events and the content's height are posted to it. It returns a function
 // that stops serving.
 func ServeEmbed(b Backend, policy OriginPolicy) (stop func()) {
-	e := &embed{backend: b, policy: policy}
-	window := js.Global()
-	listener := js.FuncOf(func(_ js.Value, args []js.Value) any {
+	return serveEmbed(&embed{window: js.Global(), parent: js.Global().Get("parent"), backend: b, policy: policy})
+}
+
+// ServeEmbedFailure answers the widget's host page for an app that could
+// not start: a hello from an origin the policy allows is refused with
+// reason, so the host's waprivacy.ready rejects at once with the real
+// cause, rather than after its timeout with a guess about the embedding
+// allowlist. It returns a function that stops serving.
+func ServeEmbedFailure(policy OriginPolicy, reason string) (stop func()) {
+	return serveEmbed(&embed{window: js.Global(), parent: js.Global().Get("parent"), policy: policy,
+		failure: "waprivacy could not start: " + reason})
+}
+
+func serveEmbed(e *embed) (stop func()) {
+	listener := js.FuncOf(guarded("the widget's message listener", func(args []js.Value) any {
 		e.receive(args[0])
 		return nil
-	})
-	window.Call("addEventListener", "message", listener)
-	cancel := b.Subscribe(func(event string, data any) {
-		e.post(map[string]any{"type": msgEvent, "event": event, "data": data})
-	})
-	resized := js.FuncOf(func(js.Value, []js.Value) any {
-		e.post(map[string]any{"type": msgResize, "height": contentHeight()})
+	}, func() any { return nil }))
+	e.window.Call("addEventListener", "message", listener)
+	cancel := func() {}
+	if e.backend != nil {
+		cancel = e.backend.Subscribe(func(event string, data any) {
+			crash.Run("the widget's "+event+" event", func() {
+				e.post(map[string]any{"type": msgEvent, "event": event, "data": data})
+			})
+		})
+	}
+	resized := js.FuncOf(guarded("the widget's resize observer", func([]js.Value) any {
+		e.post(map[string]any{"type": msgResize, "height": e.contentHeight()})
 		return nil
-	})
-	observer := window.Get("ResizeObserver").New(resized)
-	observer.Call("observe", window.Get("document").Get("body"))
+	}, func() any { return nil }))
+	observer := e.window.Get("ResizeObserver").New(resized)
+	if body := e.window.Get("document").Get("body"); body.Truthy() {
+		observer.Call("observe", body)
+	}
 	// The host greeted us when the frame loaded, before this listener
 	// existed; say we listen now. The message holds nothing, so any
 	// origin may see it.
-	if parent := window.Get("parent"); !parent.Equal(window) {
-		parent.Call("postMessage", toJS(map[string]string{"type": msgListening}), "*")
+	if !e.parent.Equal(e.window) {
+		postTo(e.parent, map[string]string{"type": msgListening}, "*")
 	}
 	return func() {
 		observer.Call("disconnect")
-		window.Call("removeEventListener", "message", listener)
+		e.window.Call("removeEventListener", "message", listener)
 		cancel()
 		listener.Release()
 		resized.Release()
@@ -58,8 +80,8 @@ func ServeEmbed(b Backend, policy OriginPolicy) (stop func()) {
 
 // contentHeight is the app's own height: the document's can be no smaller
 // than the frame (a min-height of the viewport), so it would never shrink.
-func contentHeight() int {
-	doc := js.Global().Get("document")
+func (e *embed) contentHeight() int {
+	doc := e.window.Get("document")
 	if root := doc.Call("querySelector", ".app"); root.Truthy() {
 		return int(root.Call("getBoundingClientRect").Get("height").Float() + 0.999)
 	}
@@ -75,16 +97,16 @@ func (e *embed) receive(ev js.Value) {
 	}
 	source, origin := ev.Get("source"), ev.Get("origin").String()
 	// Only the page that embeds us, and only from an allowed origin.
-	if !source.Equal(js.Global().Get("parent")) || source.Equal(js.Global()) {
+	if !source.Equal(e.parent) || source.Equal(e.window) {
 		return
 	}
 	switch data.Get("type").String() {
 	case msgHello:
 		// The policy may ask the server, so not inside this callback.
-		go e.hello(source, origin)
+		crash.Go("the widget's greeting", func() { e.hello(source, origin) })
 	case msgRequest:
 		e.mu.Lock()
-		allowed := e.origin != "" && origin == e.origin
+		allowed := e.origin != "" && origin == e.origin && e.backend != nil
 		e.mu.Unlock()
 		if !allowed {
 			return
@@ -106,24 +128,33 @@ func (e *embed) receive(ev js.Value) {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 			defer cancel()
-			resp := e.backend.Do(ctx, req)
+			var resp api.Response
+			if !crash.Run("the widget's request "+req.Method+" "+req.Path, func() { resp = e.backend.Do(ctx, req) }) {
+				resp = api.Response{Status: 500, Body: map[string]any{"success": false,
+					"error": map[string]string{"message": internalError}}}
+			}
 			e.post(map[string]any{"type": msgResponse, "id": id, "status": resp.Status, "body": resp.Body})
 		}()
 	}
 }
 
-// hello adopts source as the host if its origin may embed the app.
+// hello adopts source as the host if its origin may embed the app, or,
+// for an app that could not start, tells it why.
 func (e *embed) hello(source js.Value, origin string) {
 	if !e.policy.Allows(origin) {
-		source.Call("postMessage", toJS(map[string]any{"type": msgRefused,
-			"message": "This site may not embed waprivacy; the app's operator must allow " + origin + "."}), origin)
+		postTo(source, map[string]any{"type": msgRefused,
+			"message": "This site may not embed waprivacy; the app's operator must allow " + origin + "."}, origin)
+		return
+	}
+	if e.failure != "" {
+		postTo(source, map[string]any{"type": msgRefused, "reason": refusedFailed, "message": e.failure}, origin)
 		return
 	}
 	e.mu.Lock()
 	e.host, e.origin = source, origin
 	e.mu.Unlock()
 	e.post(map[string]any{"type": msgReady, "status": e.backend.Status()})
-	e.post(map[string]any{"type": msgResize, "height": contentHeight()})
+	e.post(map[string]any{"type": msgResize, "height": e.contentHeight()})
 }
 
 func stringField(v js.Value, name string) string {
@@ -141,5 +172,16 @@ func (e *embed) post(msg map[string]any) {
 	if origin == "" {
 		return
 	}
-	host.Call("postMessage", toJS(msg), origin)
+	postTo(host, msg, origin)
+}
+
+// postTo posts msg, as JSON-shaped JavaScript, to target for origin.
+// postMessage throws for a target origin that is not a URL, such as the
+// "null" of a sandboxed host page, and for a value it cannot clone; the
+// exception is reported on the console instead of becoming a panic.
+func postTo(target js.Value, msg any, origin string) {
+	data := toJS(msg)
+	if err := try(func() { target.Call("postMessage", data, origin) }); err != nil {
+		consoleError("waprivacy: a message to the widget's host ("+origin+") could not be posted:", err.Error())
+	}
 }

@@ -1,5 +1,5 @@
 // Package jsapi exposes the privacy API to JavaScript in the page, as
-// window.waprivacy (typed in web/static/waprivacy.d.ts):
+// window.waprivacy (typed in web/widget/waprivacy.d.ts):
 //
 //	const {status, body} = await waprivacy.request("POST", "/privacy/photo", {visualizationType: "CONTACTS"});
 //	const off = waprivacy.on("privacy", (e) => console.log(e.source, e.settings));
