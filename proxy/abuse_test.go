@@ -339,7 +339,7 @@ func TestRapidConnectDisconnect(t *testing.T) {
 	checkHeapReturns(t, 4<<20)
 	checkLeaks(t)
 	upURL := newRawUpstream(t, func(c *rawConn) { echoFrames(c) })
-	ts, srv := newTestProxy(t, Config{Upstream: upURL, ConnRate: 1e9, ConnBurst: 1 << 30, MaxConnsPerIP: 1 << 20})
+	ts, srv := newTestProxy(t, Config{Upstream: upURL, ConnRate: 1e9, ConnBurst: 1 << 30, MaxConnsPerIP: 1 << 20, DialRate: 1e9, DialBurst: 1 << 30})
 	const workers = 8
 	var wg sync.WaitGroup
 	var failed atomic.Int32

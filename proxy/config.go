@@ -22,10 +22,20 @@ const (
 // browsers; per-IP limits leave room for a household or office behind one
 // NAT address reconnecting after a network change.
 const (
-	DefaultMaxConns         = 10000
-	DefaultMaxConnsPerIP    = 64
-	DefaultConnRate         = 5.0 // per second, per client IP
-	DefaultConnBurst        = 40
+	DefaultMaxConns      = 10000
+	DefaultMaxConnsPerIP = 64
+	DefaultConnRate      = 5.0 // per second, per client IP
+	DefaultConnBurst     = 40
+	// An IPv6 subscriber usually gets a /56 (a home) or a /48 (a site),
+	// that is 256 or 65536 /64s, each with its own per-IP limit; these
+	// keep one allocation to a bounded share of MaxConns.
+	DefaultMaxConnsPer56 = 256
+	DefaultMaxConnsPer48 = 1024
+	// Every admitted connection is a new connection from the operator's
+	// address to WhatsApp; this many a second, on average, lets a full
+	// replica's sessions reconnect in under two minutes.
+	DefaultDialRate         = 100.0
+	DefaultDialBurst        = 200
 	DefaultMaxMessage       = maxWhatsAppMessage
 	DefaultHandshakeTimeout = 10 * time.Second
 	DefaultDialTimeout      = 10 * time.Second
@@ -75,10 +85,19 @@ type Config struct {
 	// MaxConnsPerIP caps concurrent relay connections from one client IP
 	// (one /64 for IPv6).
 	MaxConnsPerIP int
+	// MaxConnsPer56 and MaxConnsPer48 cap concurrent relay connections
+	// from one IPv6 /56 and one IPv6 /48, however many /64s they come from.
+	MaxConnsPer56 int
+	MaxConnsPer48 int
 	// ConnRate is how many new relay connections per second one client IP
 	// may open on average, and ConnBurst how many it may open at once.
 	ConnRate  float64
 	ConnBurst int
+	// DialRate is how many upstream dials per second the replica makes on
+	// average, whoever asks, and DialBurst how many at once: every admitted
+	// connection is one, from the operator's address.
+	DialRate  float64
+	DialBurst int
 	// MaxMessage is the largest message relayed in either direction.
 	MaxMessage int64
 	// HandshakeTimeout bounds reading a request's headers, so a client
@@ -121,6 +140,10 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.MaxConnsPerIP, DefaultMaxConnsPerIP)
 	setDefault(&c.ConnRate, DefaultConnRate)
 	setDefault(&c.ConnBurst, DefaultConnBurst)
+	setDefault(&c.MaxConnsPer56, DefaultMaxConnsPer56)
+	setDefault(&c.MaxConnsPer48, DefaultMaxConnsPer48)
+	setDefault(&c.DialRate, DefaultDialRate)
+	setDefault(&c.DialBurst, DefaultDialBurst)
 	setDefault(&c.MaxMessage, DefaultMaxMessage)
 	setDefault(&c.HandshakeTimeout, DefaultHandshakeTimeout)
 	setDefault(&c.DialTimeout, DefaultDialTimeout)
@@ -177,6 +200,10 @@ func (c Config) validate() error {
 	// The comparisons also reject NaN and infinity.
 	positive("connection rate", c.ConnRate > 0 && c.ConnRate <= math.MaxFloat64, c.ConnRate)
 	positive("connection burst", c.ConnBurst > 0, c.ConnBurst)
+	positive("max connections per IPv6 /56", c.MaxConnsPer56 > 0, c.MaxConnsPer56)
+	positive("max connections per IPv6 /48", c.MaxConnsPer48 > 0, c.MaxConnsPer48)
+	positive("dial rate", c.DialRate > 0 && c.DialRate <= math.MaxFloat64, c.DialRate)
+	positive("dial burst", c.DialBurst > 0, c.DialBurst)
 	positive("handshake timeout", c.HandshakeTimeout > 0, c.HandshakeTimeout)
 	positive("dial timeout", c.DialTimeout > 0, c.DialTimeout)
 	positive("idle timeout", c.IdleTimeout > 0, c.IdleTimeout)

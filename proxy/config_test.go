@@ -11,6 +11,8 @@ func TestConfigDefaults(t *testing.T) {
 	c := Config{}.withDefaults()
 	if c.Upstream != DefaultUpstream || c.MaxConns != DefaultMaxConns || c.MaxConnsPerIP != DefaultMaxConnsPerIP ||
 		c.ConnRate != DefaultConnRate || c.ConnBurst != DefaultConnBurst || c.MaxMessage != maxWhatsAppMessage ||
+		c.MaxConnsPer56 != DefaultMaxConnsPer56 || c.MaxConnsPer48 != DefaultMaxConnsPer48 ||
+		c.DialRate != DefaultDialRate || c.DialBurst != DefaultDialBurst ||
 		c.HandshakeTimeout != DefaultHandshakeTimeout || c.DialTimeout != DefaultDialTimeout ||
 		c.IdleTimeout != DefaultIdleTimeout || c.WriteTimeout != DefaultWriteTimeout ||
 		c.WAVersionSource != "" || c.WAVersionRefresh != DefaultWAVersionRefresh {
@@ -30,6 +32,10 @@ func TestConfigRejectsNonFiniteRates(t *testing.T) {
 		c := Config{Dist: "dist", ConnRate: rate}.withDefaults()
 		if err := c.validate(); err == nil || !strings.Contains(err.Error(), "connection rate") {
 			t.Errorf("rate %v: got %v, want a connection rate error", rate, err)
+		}
+		c = Config{Dist: "dist", DialRate: rate}.withDefaults()
+		if err := c.validate(); err == nil || !strings.Contains(err.Error(), "dial rate") {
+			t.Errorf("dial rate %v: got %v, want a dial rate error", rate, err)
 		}
 	}
 }

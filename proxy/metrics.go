@@ -12,7 +12,9 @@ type metrics struct {
 
 	accepted prometheus.Counter
 	refused  *prometheus.CounterVec
-	ended    *prometheus.CounterVec
+	// refusalLogsSuppressed counts refusal log lines left out by sampling.
+	refusalLogsSuppressed prometheus.Counter
+	ended                 *prometheus.CounterVec
 	// bytes counts bytes relayed, by direction (toUpstream, toClient).
 	bytes    [2]prometheus.Counter
 	dial     prometheus.Histogram
@@ -31,6 +33,10 @@ func newMetrics(openConns, bufferBytes func() float64) *metrics {
 			Namespace: ns, Subsystem: sub, Name: "connections_refused_total",
 			Help: "Relay connections turned away, by reason.",
 		}, []string{"reason"}),
+		refusalLogsSuppressed: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: ns, Subsystem: sub, Name: "refusal_log_lines_suppressed_total",
+			Help: "Refusal log lines left out because their reason went over its lines per second; connections_refused_total still counts every refusal.",
+		}),
 		ended: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: ns, Subsystem: sub, Name: "sessions_ended_total",
 			Help: "Relay sessions ended, by what ended them.",
@@ -61,7 +67,7 @@ func newMetrics(openConns, bufferBytes func() float64) *metrics {
 		m.ended.WithLabelValues(string(r))
 	}
 	m.registry.MustRegister(
-		m.accepted, m.refused, m.ended, bytes, m.dial, m.duration,
+		m.accepted, m.refused, m.refusalLogsSuppressed, m.ended, bytes, m.dial, m.duration,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Namespace: ns, Subsystem: sub, Name: "connections_open",
 			Help: "Relay connections open: admitted and not yet ended.",

@@ -80,6 +80,10 @@ func TestNewRejectsBadConfigWithEveryProblem(t *testing.T) {
 		MaxConnsPerIP:    -2,
 		ConnRate:         -1,
 		ConnBurst:        -1,
+		MaxConnsPer56:    -3,
+		MaxConnsPer48:    -4,
+		DialRate:         -5,
+		DialBurst:        -6,
 		MaxMessage:       100,
 		IdleTimeout:      -1,
 		WriteTimeout:     -1,
@@ -91,7 +95,7 @@ func TestNewRejectsBadConfigWithEveryProblem(t *testing.T) {
 	}
 	for _, want := range []string{"dist", "upstream \"http://example.com\"", "upstream origin", "allowed origins", "frame ancestors",
 		`"10.0.0.1/40"`, `"proxy.example"`, "max connections -1", "max connections per IP -2", "connection rate -1",
-		"connection burst -1", "max message 100", "idle timeout -1ns", "write timeout -1ns",
+		"connection burst -1", "per IPv6 /56 -3", "per IPv6 /48 -4", "dial rate -5", "dial burst -6", "max message 100", "idle timeout -1ns", "write timeout -1ns",
 		`WhatsApp Web version source "file:///etc/passwd"`, "WhatsApp Web version refresh 1s"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)

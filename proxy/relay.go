@@ -29,6 +29,7 @@ type relay struct {
 	idleTimeout    time.Duration
 	writeTimeout   time.Duration
 	log            *slog.Logger
+	refusals       *refusalLog
 
 	// buffersInUse counts pooled copy buffers held by frames in flight.
 	buffersInUse atomic.Int64
@@ -57,6 +58,7 @@ func newRelay(cfg Config, origins originPolicy, trusted []netip.Prefix, log *slo
 		func() float64 { return float64(rl.admission.openConns()) },
 		func() float64 { return float64(rl.buffersInUse.Load() * copyBufferSize) },
 	)
+	rl.refusals = newRefusalLog(log, refusalLogsPerSecond, rl.metrics.refusalLogsSuppressed)
 	return rl
 }
 
@@ -90,7 +92,7 @@ func (rl *relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	key := clientKey(ip)
 	if reason, ok := rl.admission.admit(key, time.Now()); !ok {
 		status := http.StatusTooManyRequests
-		if reason == refusedMaxConns || reason == refusedShutdown {
+		if reason == refusedMaxConns || reason == refusedShutdown || reason == refusedDialRate {
 			status = http.StatusServiceUnavailable
 		}
 		w.Header().Set("Retry-After", "1")
@@ -148,7 +150,7 @@ func (rl *relay) refuse(w http.ResponseWriter, r *http.Request, ip netip.Addr, r
 
 func (rl *relay) refused(r *http.Request, ip netip.Addr, reason refusal, detail string) {
 	rl.metrics.refused.WithLabelValues(string(reason)).Inc()
-	rl.log.Warn("relay refused", "reason", string(reason), "detail", detail,
+	rl.refusals.refused(reason, "detail", detail,
 		"client", addrString(ip), "peer", r.RemoteAddr, "origin", r.Header.Get("Origin"))
 }
 
@@ -216,6 +218,7 @@ func (rl *relay) shutdown(ctx context.Context) error {
 	}
 	done := make(chan struct{})
 	go func() { rl.admission.inFlight.Wait(); close(done) }()
+	defer rl.refusals.close()
 	select {
 	case <-done:
 		return nil

@@ -40,8 +40,12 @@ func run(args []string) error {
 	trusted := f.String("trusted-proxies", "WAPRIVACY_TRUSTED_PROXIES", "", "comma-separated addresses or CIDR prefixes of load balancers whose X-Forwarded-For is believed")
 	maxConns := f.Int("max-conns", "WAPRIVACY_MAX_CONNS", proxy.DefaultMaxConns, "maximum concurrent relay connections")
 	maxConnsPerIP := f.Int("max-conns-per-ip", "WAPRIVACY_MAX_CONNS_PER_IP", proxy.DefaultMaxConnsPerIP, "maximum concurrent relay connections per client IP (per /64 for IPv6)")
+	maxConnsPer56 := f.Int("max-conns-per-56", "WAPRIVACY_MAX_CONNS_PER_56", proxy.DefaultMaxConnsPer56, "maximum concurrent relay connections per IPv6 /56, across its /64s")
+	maxConnsPer48 := f.Int("max-conns-per-48", "WAPRIVACY_MAX_CONNS_PER_48", proxy.DefaultMaxConnsPer48, "maximum concurrent relay connections per IPv6 /48, across its /64s")
 	connRate := f.Float("conn-rate", "WAPRIVACY_CONN_RATE", proxy.DefaultConnRate, "new relay connections per second allowed per client IP, on average")
 	connBurst := f.Int("conn-burst", "WAPRIVACY_CONN_BURST", proxy.DefaultConnBurst, "new relay connections a client IP may open at once")
+	dialRate := f.Float("dial-rate", "WAPRIVACY_DIAL_RATE", proxy.DefaultDialRate, "upstream dials per second for the whole replica, on average (each admitted connection is one, from this machine's address)")
+	dialBurst := f.Int("dial-burst", "WAPRIVACY_DIAL_BURST", proxy.DefaultDialBurst, "upstream dials the replica may make at once")
 	maxMessage := f.Int64("max-message", "WAPRIVACY_MAX_MESSAGE", proxy.DefaultMaxMessage, "largest relayed message, in bytes")
 	handshakeTimeout := f.Duration("handshake-timeout", "WAPRIVACY_HANDSHAKE_TIMEOUT", proxy.DefaultHandshakeTimeout, "time a client has to send its request headers")
 	dialTimeout := f.Duration("dial-timeout", "WAPRIVACY_DIAL_TIMEOUT", proxy.DefaultDialTimeout, "time to connect to the upstream, WebSocket handshake included")
@@ -62,7 +66,9 @@ func run(args []string) error {
 		value float64
 	}{
 		{"max-conns", float64(*maxConns)}, {"max-conns-per-ip", float64(*maxConnsPerIP)},
-		{"conn-rate", *connRate}, {"conn-burst", float64(*connBurst)}, {"max-message", float64(*maxMessage)},
+		{"max-conns-per-56", float64(*maxConnsPer56)}, {"max-conns-per-48", float64(*maxConnsPer48)},
+		{"conn-rate", *connRate}, {"conn-burst", float64(*connBurst)}, {"dial-rate", *dialRate}, {"dial-burst", float64(*dialBurst)},
+		{"max-message", float64(*maxMessage)},
 		{"handshake-timeout", float64(*handshakeTimeout)}, {"dial-timeout", float64(*dialTimeout)},
 		{"idle-timeout", float64(*idleTimeout)}, {"write-timeout", float64(*writeTimeout)},
 		{"wa-version-refresh", float64(*waVersionRefresh)},
@@ -92,8 +98,12 @@ func run(args []string) error {
 		TrustedProxies:   proxy.SplitList(*trusted),
 		MaxConns:         *maxConns,
 		MaxConnsPerIP:    *maxConnsPerIP,
+		MaxConnsPer56:    *maxConnsPer56,
+		MaxConnsPer48:    *maxConnsPer48,
 		ConnRate:         *connRate,
 		ConnBurst:        *connBurst,
+		DialRate:         *dialRate,
+		DialBurst:        *dialBurst,
 		MaxMessage:       *maxMessage,
 		HandshakeTimeout: *handshakeTimeout,
 		DialTimeout:      *dialTimeout,

@@ -38,11 +38,13 @@ func TestBadEnvironmentIsReportedAllAtOnce(t *testing.T) {
 }
 
 func TestRunRejectsBadSettingsAllAtOnce(t *testing.T) {
-	err := run([]string{"-dist", t.TempDir(), "-max-conns", "0", "-idle-timeout", "0s", "-conn-rate", "-1", "-trusted-proxies", "lb.example"})
+	err := run([]string{"-dist", t.TempDir(), "-max-conns", "0", "-idle-timeout", "0s", "-conn-rate", "-1", "-trusted-proxies", "lb.example",
+		"-dial-rate", "0", "-max-conns-per-48", "0", "-allowed-origins", "https://app*.example.com,http://[::1]:8080", "-frame-ancestors", "http://[::1]:8081"})
 	if err == nil {
 		t.Fatal("run accepted bad settings")
 	}
-	for _, want := range []string{"-max-conns 0", "-idle-timeout 0", "connection rate -1", `"lb.example"`} {
+	for _, want := range []string{"-max-conns 0", "-idle-timeout 0", "connection rate -1", `"lb.example"`, "-dial-rate 0", "-max-conns-per-48 0",
+		`allowed origins: "https://app*.example.com"`, `frame ancestors: "http://[::1]:8081"`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}

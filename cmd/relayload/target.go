@@ -64,7 +64,7 @@ func startTarget(spec, upstream string, pid int, origin string) (*target, error)
 
 // relayLimits lift the proxy's per-client limits, since every load session
 // comes from 127.0.0.1.
-var relayLimits = proxy.Config{MaxConns: 1 << 20, MaxConnsPerIP: 1 << 20, ConnRate: 1e9, ConnBurst: 1 << 30}
+var relayLimits = proxy.Config{MaxConns: 1 << 20, MaxConnsPerIP: 1 << 20, ConnRate: 1e9, ConnBurst: 1 << 30, DialRate: 1e9, DialBurst: 1 << 30}
 
 func startInProcess(upstream string) (*target, error) {
 	dist, err := siteDir()
@@ -112,7 +112,8 @@ func startExec(path, upstream string) (*target, error) {
 	cmd := exec.Command(path,
 		"-listen", "127.0.0.1:0", "-dist", dist, "-upstream", upstream, "-log-format", "json",
 		"-max-conns", strconv.Itoa(relayLimits.MaxConns), "-max-conns-per-ip", strconv.Itoa(relayLimits.MaxConnsPerIP),
-		"-conn-rate", strconv.FormatFloat(relayLimits.ConnRate, 'g', -1, 64), "-conn-burst", strconv.Itoa(relayLimits.ConnBurst))
+		"-conn-rate", strconv.FormatFloat(relayLimits.ConnRate, 'g', -1, 64), "-conn-burst", strconv.Itoa(relayLimits.ConnBurst),
+		"-dial-rate", strconv.FormatFloat(relayLimits.DialRate, 'g', -1, 64), "-dial-burst", strconv.Itoa(relayLimits.DialBurst))
 	cmd.Env = cleanEnv()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
