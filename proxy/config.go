@@ -127,9 +127,12 @@ type Config struct {
 	// WAVersionRefresh is how often the version is fetched again after a
 	// success, give or take 10%; after a failure it is retried sooner.
 	WAVersionRefresh time.Duration
-	// NoMetricsRoute keeps /metrics off the main handler, for operators who
-	// serve Server.Metrics on a private listener instead.
-	NoMetricsRoute bool
+	// MetricsPublic serves /metrics on the main handler, to anyone who can
+	// reach the proxy. Without it the main handler answers /metrics with
+	// 404, and the metrics are only served by Server.Metrics, for a private
+	// listener (cmd/proxy's -metrics-listen): they tell an attacker how
+	// close each limit is.
+	MetricsPublic bool
 }
 
 // withDefaults returns c with empty fields set to their defaults.

@@ -34,7 +34,7 @@ func metricValue(t testing.TB, text, sample string) string {
 func TestMetricsDescribeSessions(t *testing.T) {
 	checkLeaks(t)
 	up := newEchoUpstream(t)
-	ts, srv := newTestProxy(t, Config{Upstream: up.wsURL()})
+	ts, srv := newTestProxy(t, Config{Upstream: up.wsURL(), MetricsPublic: true})
 	c, _, err := dialRelay(t, ts.URL, ts.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +86,7 @@ func TestMetricsBelongToTheirServer(t *testing.T) {
 	checkLeaks(t)
 	up := newEchoUpstream(t)
 	a, srvA := newTestProxy(t, Config{Upstream: up.wsURL()})
-	_, srvB := newTestProxy(t, Config{Upstream: up.wsURL(), NoMetricsRoute: true})
+	_, srvB := newTestProxy(t, Config{Upstream: up.wsURL()})
 	c, _, err := dialRelay(t, a.URL, a.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -98,11 +98,23 @@ func TestMetricsBelongToTheirServer(t *testing.T) {
 	if got := metricValue(t, scrape(t, srvB.Metrics()), "waprivacy_relay_connections_accepted_total"); got != "0" {
 		t.Errorf("server B counted server A's session: accepted_total = %s", got)
 	}
-	// With NoMetricsRoute the main handler does not serve them.
-	rec := httptest.NewRecorder()
-	srvB.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	if strings.Contains(rec.Body.String(), "waprivacy_relay") {
-		t.Error("/metrics is served on the main handler despite NoMetricsRoute")
+}
+
+// The metrics say how close each limit is; only an operator who asks for
+// it serves them to the world.
+func TestMetricsAreNotPublicUnlessAskedFor(t *testing.T) {
+	private, srv := newTestProxy(t, Config{})
+	resp, body := get(t, private.URL+"/metrics", nil)
+	if resp.StatusCode != http.StatusNotFound || strings.Contains(body, "waprivacy_relay") {
+		t.Errorf("/metrics on the main listener by default: %d %.80q, want 404", resp.StatusCode, body)
+	}
+	if !strings.Contains(scrape(t, srv.Metrics()), "waprivacy_relay_connections_open") {
+		t.Error("Server.Metrics serves no metrics")
+	}
+	public, _ := newTestProxy(t, Config{MetricsPublic: true})
+	resp, body = get(t, public.URL+"/metrics", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "waprivacy_relay_connections_open") {
+		t.Errorf("/metrics with MetricsPublic: %d %.80q", resp.StatusCode, body)
 	}
 }
 

@@ -22,7 +22,8 @@ const whatsmeowKeepalive = 30 * time.Second
 const maxHeaderBytes = 16 << 10
 
 // Server is the proxy: the static site, the relay at /ws, WhatsApp Web's
-// current version at /wa-version, /healthz and /metrics.
+// current version at /wa-version, /healthz and, if Config.MetricsPublic,
+// /metrics.
 type Server struct {
 	handler   http.Handler
 	metrics   http.Handler
@@ -76,8 +77,12 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Write([]byte("ok\n"))
 	})
-	if !cfg.NoMetricsRoute {
+	if cfg.MetricsPublic {
 		mux.Handle("/metrics", metrics)
+	} else {
+		// Not the site's index.html, which a misdirected scraper would
+		// take for a broken exporter.
+		mux.Handle("/metrics", http.NotFoundHandler())
 	}
 	mux.Handle("/", site)
 	s := &Server{handler: securityHeaders(mux, ancestors), metrics: metrics, site: site, relay: rl, waVersion: version}

@@ -38,6 +38,10 @@ func (e *envFlags) String(name, env, def, usage string) *string {
 	return define(e, name, env, def, usage, func(s string) (string, error) { return s, nil }, e.fs.StringVar)
 }
 
+func (e *envFlags) Bool(name, env string, def bool, usage string) *bool {
+	return define(e, name, env, def, usage, strconv.ParseBool, e.fs.BoolVar)
+}
+
 func (e *envFlags) Int(name, env string, def int, usage string) *int {
 	return define(e, name, env, def, usage, strconv.Atoi, e.fs.IntVar)
 }

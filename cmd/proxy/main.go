@@ -31,7 +31,8 @@ func main() {
 func run(args []string) error {
 	f := &envFlags{fs: flag.NewFlagSet("proxy", flag.ContinueOnError)}
 	listen := f.String("listen", "WAPRIVACY_LISTEN", ":8080", "address to listen on")
-	metricsListen := f.String("metrics-listen", "WAPRIVACY_METRICS_LISTEN", "", "serve /metrics on this address only, instead of on the main listener")
+	metricsListen := f.String("metrics-listen", "WAPRIVACY_METRICS_LISTEN", "", "serve /metrics on this address, e.g. a private 127.0.0.1:9090")
+	metricsPublic := f.Bool("metrics-public", "WAPRIVACY_METRICS_PUBLIC", false, "also serve /metrics on the main listener, to anyone who can reach it")
 	dist := f.String("dist", "WAPRIVACY_DIST", "dist", "directory of the built static site")
 	upstream := f.String("upstream", "WAPRIVACY_UPSTREAM", proxy.DefaultUpstream, "WebSocket URL the relay connects to")
 	upstreamOrigin := f.String("upstream-origin", "WAPRIVACY_UPSTREAM_ORIGIN", proxy.DefaultUpstreamOrigin, "Origin header sent upstream")
@@ -111,7 +112,7 @@ func run(args []string) error {
 		WriteTimeout:     *writeTimeout,
 		WAVersionSource:  *waVersionSource,
 		WAVersionRefresh: *waVersionRefresh,
-		NoMetricsRoute:   *metricsListen != "",
+		MetricsPublic:    *metricsPublic,
 	}, log)
 	if err := errors.Join(append(zeros, err)...); err != nil {
 		return err
@@ -135,6 +136,9 @@ func run(args []string) error {
 	}
 	log.Info("proxy listening", "url", "http://"+displayAddr(ln.Addr()), "upstream", *upstream, "dist", *dist,
 		"wa_version_source", *waVersionSource)
+	if *metricsListen == "" && !*metricsPublic {
+		log.Info("metrics are not served: set -metrics-listen to a private address, or -metrics-public")
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -16,12 +16,14 @@ func TestEnvironmentSetsDefaultsAndFlagsWin(t *testing.T) {
 	idle := f.Duration("idle-timeout", "WAPRIVACY_IDLE_TIMEOUT", time.Second, "")
 	rate := f.Float("conn-rate", "WAPRIVACY_CONN_RATE", 1, "")
 	msg := f.Int64("max-message", "WAPRIVACY_MAX_MESSAGE", 42, "")
+	t.Setenv("WAPRIVACY_METRICS_PUBLIC", "true")
+	public := f.Bool("metrics-public", "WAPRIVACY_METRICS_PUBLIC", false, "")
 	if err := f.Parse([]string{"-max-conns", "9"}); err != nil {
 		t.Fatal(err)
 	}
-	if *maxConns != 9 || *idle != 2*time.Minute || *rate != 0.5 || *msg != 42 {
-		t.Fatalf("got max-conns %d, idle %v, rate %v, max-message %d; want 9 (flag), 2m and 0.5 (environment), 42 (default)",
-			*maxConns, *idle, *rate, *msg)
+	if *maxConns != 9 || *idle != 2*time.Minute || *rate != 0.5 || *msg != 42 || !*public {
+		t.Fatalf("got max-conns %d, idle %v, rate %v, max-message %d, metrics-public %v; want 9 (flag), 2m, 0.5 and true (environment), 42 (default)",
+			*maxConns, *idle, *rate, *msg, *public)
 	}
 }
 
