@@ -18,7 +18,7 @@ import (
 	"github.com/waprivacy/waprivacy/wasm/api"
 	"github.com/waprivacy/waprivacy/wasm/jsapi"
 	"github.com/waprivacy/waprivacy/wasm/session"
-	"github.com/waprivacy/waprivacy/wasm/storage"
+	"github.com/waprivacy/waprivacy/wasm/storage/storagetest"
 )
 
 const phone = "5511988887777"
@@ -28,7 +28,7 @@ const phone = "5511988887777"
 func linkedBackend(t *testing.T) (*emutest.Env, jsapi.Backend) {
 	t.Helper()
 	env := emutest.Start(t)
-	container, err := storage.OpenMemory(context.Background(), t.Name())
+	container, err := storagetest.OpenMemory(context.Background(), t.Name())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestBackendHundredConcurrentRequests(t *testing.T) {
 }
 
 func TestBackendWithoutAccount(t *testing.T) {
-	container, err := storage.OpenMemory(context.Background(), t.Name())
+	container, err := storagetest.OpenMemory(context.Background(), t.Name())
 	if err != nil {
 		t.Fatal(err)
 	}

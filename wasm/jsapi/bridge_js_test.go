@@ -11,13 +11,13 @@ import (
 	"time"
 
 	"github.com/waprivacy/waprivacy/wasm/session"
-	"github.com/waprivacy/waprivacy/wasm/storage"
+	"github.com/waprivacy/waprivacy/wasm/storage/storagetest"
 )
 
 // install puts window.waprivacy over a real manager with no account.
 func install(t *testing.T) js.Value {
 	t.Helper()
-	container, err := storage.OpenMemory(context.Background(), t.Name())
+	container, err := storagetest.OpenMemory(context.Background(), t.Name())
 	if err != nil {
 		t.Fatal(err)
 	}

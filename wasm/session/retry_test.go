@@ -7,14 +7,14 @@ import (
 
 	"github.com/waprivacy/waprivacy/cmd/waemu/emutest"
 	"github.com/waprivacy/waprivacy/wasm/session"
-	"github.com/waprivacy/waprivacy/wasm/storage"
+	"github.com/waprivacy/waprivacy/wasm/storage/storagetest"
 )
 
 func TestRetryCutsTheBackoffShort(t *testing.T) {
 	env := emutest.Start(t)
 	env.HTTP.Close() // WhatsApp cannot be reached
 	env.Server.Close()
-	container, err := storage.OpenMemory(context.Background(), storeName(t))
+	container, err := storagetest.OpenMemory(context.Background(), storeName(t))
 	if err != nil {
 		t.Fatal(err)
 	}

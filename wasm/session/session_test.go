@@ -12,7 +12,7 @@ import (
 	"github.com/waprivacy/waprivacy/wasm/engine"
 	"github.com/waprivacy/waprivacy/wasm/privacy"
 	"github.com/waprivacy/waprivacy/wasm/session"
-	"github.com/waprivacy/waprivacy/wasm/storage"
+	"github.com/waprivacy/waprivacy/wasm/storage/storagetest"
 )
 
 // watcher records every status a manager publishes.
@@ -50,7 +50,7 @@ var stores int
 // second manager on the same name sees what the first saved.
 func newManager(t *testing.T, env *emutest.Env, name string) *session.Manager {
 	t.Helper()
-	container, err := storage.OpenMemory(context.Background(), name)
+	container, err := storagetest.OpenMemory(context.Background(), name)
 	if err != nil {
 		t.Fatal(err)
 	}

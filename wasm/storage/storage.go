@@ -12,28 +12,15 @@ import (
 	"strings"
 	"sync/atomic"
 
-	// The database/sql driver named "sqlite3", and the in-memory VFS.
+	// The database/sql driver named "sqlite3".
 	_ "github.com/ncruces/go-sqlite3/driver"
 	"github.com/ncruces/go-sqlite3/vfs"
-	_ "github.com/ncruces/go-sqlite3/vfs/memdb"
 	"go.mau.fi/whatsmeow/store/sqlstore"
 	waLog "go.mau.fi/whatsmeow/util/log"
 
 	"github.com/waprivacy/waprivacy/wasm/idbvfs"
 	"github.com/waprivacy/waprivacy/wasm/tablock"
 )
-
-// OpenMemory opens an empty whatsmeow store that lives in memory only, named
-// so that separate calls get separate databases.
-func OpenMemory(ctx context.Context, name string) (*sqlstore.Container, error) {
-	// whatsmeow's schema relies on foreign keys, which SQLite leaves off.
-	dsn := fmt.Sprintf("file:/%s.db?vfs=memdb&_pragma=foreign_keys(1)", name)
-	container, err := sqlstore.New(ctx, "sqlite3", dsn, waLog.Noop)
-	if err != nil {
-		return nil, fmt.Errorf("opening the in-memory store: %w", err)
-	}
-	return container, nil
-}
 
 // Store is a whatsmeow store that outlives the page: kept in IndexedDB in
 // the browser, and in process memory natively, where closing and opening
