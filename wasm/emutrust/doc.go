@@ -9,5 +9,6 @@
 // production builds keep whatsmeow's real root. With the tag, its init sets
 // whatsmeow.WACertPubKey to the emulator's TEST-ONLY root key, whose private
 // half is published in this repository: such a build must never talk to the
-// real service.
+// real service. Enabled says which kind of build this is, so the page can
+// say so.
 package emutrust

@@ -12,6 +12,10 @@ var rootKey = [32]byte{
 	0xc2, 0xe3, 0x40, 0xaa, 0x0a, 0x0c, 0x0c, 0x45, 0xba, 0xad, 0x29, 0xce, 0x52, 0x5f, 0xde, 0x43,
 }
 
+// Enabled reports whether this build trusts the emulator: true here, with
+// the waemu tag. The page shows a banner saying so (ui.EmulatorBanner).
+const Enabled = true
+
 func init() {
 	whatsmeow.WACertPubKey = rootKey
 }

@@ -14,6 +14,12 @@ var messages = map[string]message{
 	"app.starting": {"Opening your saved session…", "Abrindo sua sessão salva…"},
 	"app.footer": {"Your keys and settings stay on this device; the relay only passes on encrypted traffic.",
 		"Suas chaves e configurações ficam neste dispositivo; o relay só repassa tráfego criptografado."},
+
+	// A build with the waemu tag (wasm/emutrust) says so on every page.
+	"app.test-build": {"Test build: trusts the emulated WhatsApp", "Versão de teste: confia no WhatsApp emulado"},
+	"app.test-build.hint": {"This build accepts the emulator's test-only certificate instead of WhatsApp's. Never link a real account with it.",
+		"Esta versão aceita o certificado de teste do emulador no lugar do certificado do WhatsApp. Nunca vincule uma conta real com ela."},
+
 	"nav.label":     {"Sections", "Seções"},
 	"nav./":         {"Privacy", "Privacidade"},
 	"nav./presets":  {"Presets", "Perfis prontos"},

@@ -51,6 +51,7 @@ func (p *EmbedPage) Render() app.UI {
 		content = &PrivacySection{Lang: l, View: v}
 	}
 	return app.Div().ID("app").Class("app embed").DataSet("phase", string(v.Phase)).Body(
+		app.If(testBuild, func() app.UI { return &EmulatorBanner{Lang: l} }),
 		&ProblemBanner{Lang: l, Phase: v.Phase, Problem: v.Problem, StorageFull: v.StorageFull},
 		app.If(v.Linked(), func() app.UI {
 			return &ConnectionBanner{Lang: l, Status: v.Current, Live: v.Live, HasPrivacy: v.HasPrivacy, KnownAt: v.KnownAt}

@@ -73,6 +73,7 @@ func (p *Page) Render() app.UI {
 	linked := v.Linked()
 	return app.Div().ID("app").Class("app").DataSet("phase", string(v.Phase)).Body(
 		app.A().Class("skip-link").Href("#content").Text(l.T("app.skip")),
+		app.If(testBuild, func() app.UI { return &EmulatorBanner{Lang: l} }),
 		&AppHeader{Lang: l, Accounts: v.Accounts, Current: v.Current.Account},
 		app.If(p.updated, func() app.UI { return &UpdateBanner{Lang: l} }),
 		&ProblemBanner{Lang: l, Phase: v.Phase, Problem: v.Problem, StorageFull: v.StorageFull},

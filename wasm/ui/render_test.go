@@ -220,3 +220,20 @@ func TestTheOutdatedStateOffersAReload(t *testing.T) {
 	}
 	mustContain(t, "pt banner", html(&ConnectionBanner{Lang: i18n.Portuguese, Status: status}), "Este app precisa de uma atualização", ">Recarregar<")
 }
+
+func TestATestBuildSaysItTrustsTheEmulator(t *testing.T) {
+	defer func(was bool) { testBuild = was }(testBuild)
+	for _, build := range []bool{false, true} {
+		testBuild = build
+		for name, page := range map[string]app.UI{"page": &Page{}, "embed": &EmbedPage{}} {
+			got := html(page)
+			has := strings.Contains(got, `id="test-build"`) && strings.Contains(got, "Test build: trusts the emulated WhatsApp")
+			if has != build {
+				t.Errorf("test build %v: the %s shows the banner: %v\n%s", build, name, has, got)
+			}
+		}
+	}
+	if got := html(&EmulatorBanner{Lang: i18n.Portuguese}); !strings.Contains(got, "Versão de teste: confia no WhatsApp emulado") {
+		t.Errorf("in Portuguese: %s", got)
+	}
+}
