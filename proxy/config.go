@@ -43,6 +43,18 @@ const (
 	// byte in either direction means the session is dead.
 	DefaultIdleTimeout  = 3 * time.Minute
 	DefaultWriteTimeout = 30 * time.Second
+	// A response other than the relay's has DefaultStaticWriteTimeout to
+	// be written, plus its size at DefaultStaticMinRate: 30 s for a page,
+	// about 6 min for the 5.7 MB brotli wasm, 54 min for the 50 MB raw one.
+	// 16 KiB/s (128 kbit/s) is below what a 2G EDGE link carries, so any
+	// link the app could be used over finishes the download, while a
+	// client that stops reading holds its connection for a bounded time.
+	DefaultStaticWriteTimeout = 30 * time.Second
+	DefaultStaticMinRate      = 16 << 10 // bytes per second
+	// Downloads of files over 1 MiB (in practice app.wasm, fetched once per
+	// version: revalidations are 304s and not counted).
+	DefaultMaxLargeDownloads      = 256
+	DefaultMaxLargeDownloadsPerIP = 16
 	// WhatsApp Web's version changes every few days, and a client stays
 	// accepted for a while after it does.
 	DefaultWAVersionRefresh = 6 * time.Hour
@@ -113,6 +125,19 @@ type Config struct {
 	// no progress for this long: a peer that stops reading cannot pin the
 	// session's buffers.
 	WriteTimeout time.Duration
+	// StaticWriteTimeout bounds writing any response but the relay's: the
+	// static site's, /healthz, /wa-version, /embed/allowed, /metrics. A
+	// static file has StaticMinRate (bytes per second) more for its size,
+	// so a large download on a slow link completes while a client that
+	// reads nothing is dropped. Relay sessions are long-lived and never
+	// get these deadlines.
+	StaticWriteTimeout time.Duration
+	StaticMinRate      int64
+	// MaxLargeDownloads caps concurrent static responses of files over
+	// 1 MiB, and MaxLargeDownloadsPerIP those to one client IP (IPv6 /64);
+	// over either the proxy answers 503 or 429 with Retry-After.
+	MaxLargeDownloads      int
+	MaxLargeDownloadsPerIP int
 	// TrustedProxies are the addresses or CIDR prefixes of load balancers
 	// whose X-Forwarded-For header names the client. Requests from anywhere
 	// else are attributed to their own address.
@@ -153,6 +178,10 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.IdleTimeout, DefaultIdleTimeout)
 	setDefault(&c.WriteTimeout, DefaultWriteTimeout)
 	setDefault(&c.WAVersionRefresh, DefaultWAVersionRefresh)
+	setDefault(&c.StaticWriteTimeout, DefaultStaticWriteTimeout)
+	setDefault(&c.StaticMinRate, DefaultStaticMinRate)
+	setDefault(&c.MaxLargeDownloads, DefaultMaxLargeDownloads)
+	setDefault(&c.MaxLargeDownloadsPerIP, DefaultMaxLargeDownloadsPerIP)
 	return c
 }
 
@@ -211,6 +240,10 @@ func (c Config) validate() error {
 	positive("dial timeout", c.DialTimeout > 0, c.DialTimeout)
 	positive("idle timeout", c.IdleTimeout > 0, c.IdleTimeout)
 	positive("write timeout", c.WriteTimeout > 0, c.WriteTimeout)
+	positive("static write timeout", c.StaticWriteTimeout > 0, c.StaticWriteTimeout)
+	positive("static minimum rate", c.StaticMinRate > 0, c.StaticMinRate)
+	positive("max large downloads", c.MaxLargeDownloads > 0, c.MaxLargeDownloads)
+	positive("max large downloads per IP", c.MaxLargeDownloadsPerIP > 0, c.MaxLargeDownloadsPerIP)
 	if c.MaxMessage < minMaxMessage || c.MaxMessage > maxMaxMessage {
 		errs = append(errs, fmt.Errorf("max message %d: want between %d and %d bytes (WhatsApp needs %d)",
 			c.MaxMessage, minMaxMessage, maxMaxMessage, maxWhatsAppMessage))

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // The opening handshakes (RFC 6455 §4): the relay answers the browser's
@@ -76,6 +77,14 @@ func accept(w http.ResponseWriter, r *http.Request) (net.Conn, error) {
 	resp := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
 		"Sec-WebSocket-Accept: " + acceptKey(r.Header.Get("Sec-WebSocket-Key")) + "\r\n\r\n"
 	if _, err := io.WriteString(conn, resp); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	// The session watches its own idleness and stalls; a deadline left
+	// from an earlier response on this connection would cut it off.
+	// net/http's Hijack clears deadlines today; the session must not
+	// depend on that.
+	if err := conn.SetDeadline(time.Time{}); err != nil {
 		conn.Close()
 		return nil, err
 	}

@@ -50,7 +50,9 @@ func newTestProxy(t testing.TB, cfg Config) (*httptest.Server, *Server) {
 
 func newTestProxyLog(t testing.TB, cfg Config, log *slog.Logger) (*httptest.Server, *Server) {
 	t.Helper()
-	cfg.Dist = writeSite(t)
+	if cfg.Dist == "" {
+		cfg.Dist = writeSite(t)
+	}
 	srv, err := New(cfg, log)
 	if err != nil {
 		t.Fatal(err)

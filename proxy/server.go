@@ -58,31 +58,36 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 			"idle_timeout", cfg.IdleTimeout, "keepalive", whatsmeowKeepalive)
 	}
 
-	site, err := newStaticSite(cfg.Dist)
+	site, err := newStaticSite(cfg.Dist, cfg, clientIPs{trusted: trusted})
 	if err != nil {
 		return nil, errors.Join(errors.New("opening the static site (run `make build`)"), err)
 	}
 	rl := newRelay(cfg, origins, trusted, log)
 	version := newWAVersionTracker(cfg.WAVersionSource, defaultWAVersionTiming(cfg.WAVersionRefresh), log)
 	rl.metrics.registry.MustRegister(version.metrics.collectors...)
+	rl.metrics.registry.MustRegister(site.downloads.collectors()...)
 	metrics := promhttp.HandlerFor(rl.metrics.registry, promhttp.HandlerOpts{})
+	// Every response but the relay's has a write deadline; the site sets
+	// its own, by size. The relay's connections are long-lived and have
+	// timeouts of their own.
+	timed := func(h http.Handler) http.Handler { return withWriteDeadline(h, cfg.StaticWriteTimeout) }
 	mux := http.NewServeMux()
 	mux.Handle("/ws", rl)
 	// An exact pattern, so it wins over the site at "/" whatever files
 	// the site has.
-	mux.Handle("/wa-version", version)
-	mux.Handle("/embed/allowed", embedAllowed(ancestors))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/wa-version", timed(version))
+	mux.Handle("/embed/allowed", timed(embedAllowed(ancestors)))
+	mux.Handle("/healthz", timed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		w.Write([]byte("ok\n"))
-	})
+	})))
 	if cfg.MetricsPublic {
-		mux.Handle("/metrics", metrics)
+		mux.Handle("/metrics", timed(metrics))
 	} else {
 		// Not the site's index.html, which a misdirected scraper would
 		// take for a broken exporter.
-		mux.Handle("/metrics", http.NotFoundHandler())
+		mux.Handle("/metrics", timed(http.NotFoundHandler()))
 	}
 	mux.Handle("/", site)
 	s := &Server{handler: securityHeaders(mux, ancestors), metrics: metrics, site: site, relay: rl, waVersion: version}

@@ -98,7 +98,11 @@ func newSession(rl *relay, client, upstream *peer, started time.Time) *session {
 	s := &session{relay: rl, peers: [2]*peer{client, upstream}, started: started}
 	s.scan[toUpstream] = frameScanner{masked: true, maxMessage: rl.maxMessage}
 	s.scan[toClient] = frameScanner{masked: false, maxMessage: rl.maxMessage}
+	// Under the lock the watchdog takes to read it: with a short timeout
+	// the timer could fire before the assignment is seen.
+	s.mu.Lock()
 	s.timer = time.AfterFunc(s.checkEvery(0), s.watch)
+	s.mu.Unlock()
 	return s
 }
 

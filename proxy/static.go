@@ -43,6 +43,13 @@ var encodings = []struct{ name, suffix string }{
 // each file when the client accepts it.
 type staticSite struct {
 	root *os.Root
+	// writeTimeout and minRate give each response its time to be written
+	// (staticWriteTime); downloads bounds those over largeDownload, per
+	// client as clientIPs attributes them.
+	writeTimeout time.Duration
+	minRate      int64
+	downloads    *downloadSlots
+	clientIPs    clientIPs
 
 	mu    sync.Mutex
 	etags map[string]etagEntry // by variant path
@@ -55,17 +62,27 @@ type etagEntry struct {
 	etag    string
 }
 
-func newStaticSite(dir string) (*staticSite, error) {
+// newStaticSite serves dir with cfg's write timeouts and download limits,
+// cfg having its defaults.
+func newStaticSite(dir string, cfg Config, ips clientIPs) (*staticSite, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, err
 	}
-	return &staticSite{root: root, etags: map[string]etagEntry{}}, nil
+	return &staticSite{
+		root: root, etags: map[string]etagEntry{},
+		writeTimeout: cfg.StaticWriteTimeout, minRate: cfg.StaticMinRate,
+		downloads: newDownloadSlots(cfg), clientIPs: ips,
+	}, nil
 }
 
 func (s *staticSite) Close() error { return s.root.Close() }
 
 func (s *staticSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Every response has the base time; a file more for its size, below.
+	// ErrNotSupported only for writers that are not connections.
+	rc := http.NewResponseController(w)
+	rc.SetWriteDeadline(time.Now().Add(s.writeTimeout))
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -108,6 +125,16 @@ func (s *staticSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot read file", http.StatusInternalServerError)
 		return
 	}
+	// A revalidation answered 304, or a HEAD, sends no body: no slot.
+	if fi.Size() > largeDownload && r.Method == http.MethodGet && !etagMatches(r.Header.Get("If-None-Match"), etag) {
+		client := clientKey(s.clientIPs.of(r))
+		if reason, ok := s.downloads.take(client); !ok {
+			refuseDownload(w, reason)
+			return
+		}
+		defer s.downloads.release(client)
+	}
+	rc.SetWriteDeadline(time.Now().Add(staticWriteTime(s.writeTimeout, s.minRate, fi.Size())))
 
 	h := w.Header()
 	h.Set("Content-Type", contentType(name))

@@ -126,7 +126,7 @@ func TestStaticFallbackAndNotFound(t *testing.T) {
 }
 
 func TestStaticNeverLeavesTheSite(t *testing.T) {
-	site, err := newStaticSite(writeSite(t))
+	site, err := newStaticSite(writeSite(t), Config{}.withDefaults(), clientIPs{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,6 +52,10 @@ func run(args []string) error {
 	dialTimeout := f.Duration("dial-timeout", "WAPRIVACY_DIAL_TIMEOUT", proxy.DefaultDialTimeout, "time to connect to the upstream, WebSocket handshake included")
 	idleTimeout := f.Duration("idle-timeout", "WAPRIVACY_IDLE_TIMEOUT", proxy.DefaultIdleTimeout, "end a relay session after this long with no traffic (whatsmeow pings every 20-30s)")
 	writeTimeout := f.Duration("write-timeout", "WAPRIVACY_WRITE_TIMEOUT", proxy.DefaultWriteTimeout, "end a relay session when a peer accepts no data for this long")
+	staticWriteTimeout := f.Duration("static-write-timeout", "WAPRIVACY_STATIC_WRITE_TIMEOUT", proxy.DefaultStaticWriteTimeout, "time any response but the relay's has to be written; a static file gets its size at -static-min-rate more")
+	staticMinRate := f.Int64("static-min-rate", "WAPRIVACY_STATIC_MIN_RATE", proxy.DefaultStaticMinRate, "slowest download, in bytes per second, a static file's write deadline allows for (16384: the 5.7 MB wasm gets about 6 min)")
+	maxLargeDownloads := f.Int("max-large-downloads", "WAPRIVACY_MAX_LARGE_DOWNLOADS", proxy.DefaultMaxLargeDownloads, "concurrent static responses over 1 MiB (the wasm); more get 503 with Retry-After")
+	maxLargeDownloadsPerIP := f.Int("max-large-downloads-per-ip", "WAPRIVACY_MAX_LARGE_DOWNLOADS_PER_IP", proxy.DefaultMaxLargeDownloadsPerIP, "concurrent static responses over 1 MiB per client IP (per /64 for IPv6); more get 429 with Retry-After")
 	waVersionSource := f.String("wa-version-source", "WAPRIVACY_WA_VERSION_SOURCE", proxy.DefaultWAVersionSource, "page to learn WhatsApp Web's current version from (its \"client_revision\"), served at /wa-version; empty turns the lookup off")
 	waVersionRefresh := f.Duration("wa-version-refresh", "WAPRIVACY_WA_VERSION_REFRESH", proxy.DefaultWAVersionRefresh, "how often to fetch the WhatsApp Web version again, give or take 10% (sooner after a failure); more than 1m")
 	logFormat := f.String("log-format", "WAPRIVACY_LOG_FORMAT", "text", "log format: text or json")
@@ -73,6 +77,8 @@ func run(args []string) error {
 		{"handshake-timeout", float64(*handshakeTimeout)}, {"dial-timeout", float64(*dialTimeout)},
 		{"idle-timeout", float64(*idleTimeout)}, {"write-timeout", float64(*writeTimeout)},
 		{"wa-version-refresh", float64(*waVersionRefresh)},
+		{"static-write-timeout", float64(*staticWriteTimeout)}, {"static-min-rate", float64(*staticMinRate)},
+		{"max-large-downloads", float64(*maxLargeDownloads)}, {"max-large-downloads-per-ip", float64(*maxLargeDownloadsPerIP)},
 	} {
 		if f.value == 0 {
 			zeros = append(zeros, fmt.Errorf("-%s 0: must be positive; there is no unlimited setting", f.name))
@@ -113,6 +119,11 @@ func run(args []string) error {
 		WAVersionSource:  *waVersionSource,
 		WAVersionRefresh: *waVersionRefresh,
 		MetricsPublic:    *metricsPublic,
+
+		StaticWriteTimeout:     *staticWriteTimeout,
+		StaticMinRate:          *staticMinRate,
+		MaxLargeDownloads:      *maxLargeDownloads,
+		MaxLargeDownloadsPerIP: *maxLargeDownloadsPerIP,
 	}, log)
 	if err := errors.Join(append(zeros, err)...); err != nil {
 		return err
@@ -130,7 +141,8 @@ func run(args []string) error {
 		if err != nil {
 			return errors.Join(err, srv.Shutdown(context.Background()))
 		}
-		metricsSrv = &http.Server{Handler: srv.Metrics(), ReadHeaderTimeout: *handshakeTimeout}
+		metricsSrv = &http.Server{Handler: srv.Metrics(), ReadHeaderTimeout: *handshakeTimeout,
+			WriteTimeout: *staticWriteTimeout, IdleTimeout: *idleTimeout, MaxHeaderBytes: 16 << 10}
 		go func() { serveErr <- metricsSrv.Serve(mln) }()
 		log.Info("metrics listening", "url", "http://"+displayAddr(mln.Addr())+"/metrics")
 	}
