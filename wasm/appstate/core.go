@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/waprivacy/waprivacy/wasm/crash"
 	"github.com/waprivacy/waprivacy/wasm/engine"
 	"github.com/waprivacy/waprivacy/wasm/history"
 	"github.com/waprivacy/waprivacy/wasm/outbox"
@@ -41,25 +42,32 @@ type Options struct {
 type Core struct {
 	opts Options
 
-	// Set by Start, then never changed.
-	store   *storage.Store
-	manager *session.Manager
-	history *history.Log
-	outbox  *outbox.Outbox
-	started chan struct{}
+	// Set by Start, then never changed; used once it succeeded (started
+	// is closed).
+	store     *storage.Store
+	manager   *session.Manager
+	history   *history.Log
+	outbox    *outbox.Outbox
+	events    *queue        // status and privacy events, handled in order
+	stop      chan struct{} // closed by Close
+	started   chan struct{}
+	closeOnce sync.Once
 
 	mu        sync.Mutex
 	view      View
 	lastKnown map[string]privacy.Snapshot // by account, as last saved
 	flushing  map[string]bool             // accounts whose queue is being applied
+	// applied holds the queued edits that were applied but could not be
+	// removed from the queue: they are not applied again, and their
+	// removal is retried.
+	applied map[int64]bool
 
 	pubMu sync.Mutex // keeps views in order
 	subMu sync.Mutex
 	subs  map[int]func(View)
 	next  int
 
-	events *queue         // status and privacy events, handled in order
-	work   sync.WaitGroup // queue flushes under way
+	work sync.WaitGroup // queue flushes and reads under way
 }
 
 // New returns a Core that has not started.
@@ -76,8 +84,8 @@ func New(opts Options) *Core {
 	return &Core{
 		opts: opts, started: make(chan struct{}),
 		view:      View{Phase: PhaseStarting},
-		lastKnown: map[string]privacy.Snapshot{}, flushing: map[string]bool{},
-		subs: map[int]func(View){}, events: newQueue(),
+		lastKnown: map[string]privacy.Snapshot{}, flushing: map[string]bool{}, applied: map[int64]bool{},
+		subs: map[int]func(View){},
 	}
 }
 
@@ -89,8 +97,10 @@ var (
 
 // Start opens the local database and starts every linked account, or
 // begins linking one if there is none. It fails if the database cannot be
-// opened, e.g. because another tab has it (the view says which).
-func (c *Core) Start(ctx context.Context) error {
+// opened, e.g. because another tab has it (the view says which). A start
+// that fails keeps nothing: neither the database, nor the tab's lock, nor
+// a goroutine.
+func (c *Core) Start(ctx context.Context) (err error) {
 	store, err := storage.Open(ctx, c.opts.Store)
 	if err != nil {
 		phase := PhaseFailed
@@ -100,46 +110,70 @@ func (c *Core) Start(ctx context.Context) error {
 		c.update(func(v *View) { v.Phase, v.Problem = phase, err.Error() })
 		return err
 	}
-	hist, err := history.Open(ctx, store.DB())
-	if err == nil {
-		c.outbox, err = outbox.Open(ctx, store.DB())
-	}
-	if err != nil {
+	var manager *session.Manager
+	var events *queue
+	defer func() {
+		if err == nil {
+			return
+		}
+		if manager != nil {
+			manager.Close()
+		}
+		if events != nil {
+			events.close()
+		}
+		c.work.Wait()
 		store.Close()
 		c.update(func(v *View) { v.Phase, v.Problem = PhaseFailed, err.Error() })
+	}()
+	hist, err := history.Open(ctx, store.DB())
+	if err != nil {
 		return err
 	}
-	c.store, c.history = store, hist
-	c.manager = session.NewManager(context.Background(), store.Container, c.opts.Session)
-	c.manager.Subscribe(func(s session.Status) { c.events.push(func() { c.onStatus(s) }) })
-	c.manager.SubscribePrivacy(func(account string, ch engine.Change) {
-		c.events.push(func() { c.onPrivacy(account, ch) })
+	box, err := outbox.Open(ctx, store.DB())
+	if err != nil {
+		return err
+	}
+	c.store, c.history, c.outbox = store, hist, box
+	events = newQueue()
+	c.events = events
+	manager = session.NewManager(context.Background(), store.Container, c.opts.Session)
+	c.manager = manager
+	manager.Subscribe(func(s session.Status) { events.push(func() { c.onStatus(s) }) })
+	manager.SubscribePrivacy(func(account string, ch engine.Change) {
+		events.push(func() { c.onPrivacy(account, ch) })
 	})
-	go c.watchStorage()
-	if err := c.manager.Start(); err != nil {
-		c.update(func(v *View) { v.Phase, v.Problem = PhaseFailed, err.Error() })
+	if err = manager.Start(); err != nil {
 		return err
 	}
+	// What an unlink could not delete from this device goes now.
+	c.sweep(ctx)
+	c.stop = make(chan struct{})
+	c.work.Go(c.watchStorage)
 	current := ""
-	if accounts := c.manager.Accounts(); len(accounts) > 0 {
+	if accounts := manager.Accounts(); len(accounts) > 0 {
 		current = accounts[0].Account
 	} else {
-		current = c.manager.Link()
+		current = manager.Link()
 	}
 	close(c.started)
 	c.show(current, PhaseReady)
 	return nil
 }
 
-// Close stops every account and closes the database.
+// Close stops every account and closes the database; later calls do
+// nothing.
 func (c *Core) Close() {
 	if !c.isStarted() {
-		return
+		return // a Start that failed has undone itself
 	}
-	c.manager.Close()
-	c.events.close()
-	c.work.Wait()
-	c.store.Close()
+	c.closeOnce.Do(func() {
+		c.manager.Close()
+		c.events.close()
+		close(c.stop)
+		c.work.Wait()
+		c.store.Close()
+	})
 }
 
 func (c *Core) isStarted() bool {
@@ -196,10 +230,12 @@ func (c *Core) Subscribe(fn func(View)) (cancel func()) {
 func (c *Core) update(change func(v *View)) {
 	c.pubMu.Lock()
 	defer c.pubMu.Unlock()
-	c.mu.Lock()
-	change(&c.view)
-	v := c.view
-	c.mu.Unlock()
+	v := func() View {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		change(&c.view)
+		return c.view
+	}()
 	c.subMu.Lock()
 	subs := make([]func(View), 0, len(c.subs))
 	for _, fn := range c.subs {
@@ -282,6 +318,9 @@ func (c *Core) load(account, phone string) accountData {
 	if err != nil {
 		d.problem = err.Error()
 	}
+	c.mu.Lock()
+	edits = slices.DeleteFunc(edits, func(e outbox.Edit) bool { return c.applied[e.ID] })
+	c.mu.Unlock()
 	for _, e := range edits {
 		q := Queued{Edit: e, Wanted: e.Wanted()}
 		if e.State == outbox.Conflict && d.hasPrivacy {
@@ -308,9 +347,10 @@ func (c *Core) refresh(account string) {
 
 // onStatus follows the accounts' connection states.
 func (c *Core) onStatus(s session.Status) {
+	var problem error
 	if s.State == session.StateLoggedOut && s.Phone != "" {
 		// The keys are gone; so is anything that could be applied.
-		c.forgetLocal(s.Phone)
+		problem = c.forgetLocal(s.Phone)
 	}
 	accounts := c.manager.Accounts()
 	c.update(func(v *View) {
@@ -324,6 +364,9 @@ func (c *Core) onStatus(s session.Status) {
 				accountData{queue: []Queued{}, history: []history.Entry{}}.apply(v)
 				v.Notice = nil
 			}
+		}
+		if problem != nil {
+			v.Problem = problem.Error()
 		}
 	})
 }
@@ -366,7 +409,7 @@ func (c *Core) onPrivacy(account string, ch engine.Change) {
 			}
 		})
 	}
-	c.work.Go(func() { c.flush(account) })
+	c.work.Go(func() { c.flushLater(account) })
 }
 
 // remembered returns the settings last saved for account, or a zero
@@ -383,21 +426,81 @@ func (c *Core) remembered(ctx context.Context, account string) privacy.Snapshot 
 }
 
 func (c *Core) watchStorage() {
-	for err := range c.store.Failures() {
-		c.update(func(v *View) {
-			v.StorageFull = true
-			v.Problem = err.Error()
-		})
+	defer crash.Recover("the page's storage watch")
+	for {
+		select {
+		case err := <-c.store.Failures():
+			c.update(func(v *View) {
+				v.StorageFull = true
+				v.Problem = err.Error()
+			})
+		case <-c.stop:
+			return
+		}
 	}
 }
 
-func (c *Core) forgetLocal(account string) {
+// forgetLocal deletes what is kept here about account, its history, last
+// known settings and queued edits, in one transaction: all of it or, on
+// an error, none.
+func (c *Core) forgetLocal(account string) error {
 	ctx := context.Background()
-	c.history.Forget(ctx, account)
-	c.outbox.Forget(ctx, account)
+	err := func() error {
+		tx, err := c.store.DB().BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if err := c.history.ForgetIn(ctx, tx, account); err != nil {
+			return err
+		}
+		if err := c.outbox.ForgetIn(ctx, tx, account); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}()
+	if err != nil {
+		return fmt.Errorf("deleting the history, settings and queued changes of +%s from this device "+
+			"(it is tried again when the app next opens): %w", account, err)
+	}
 	c.mu.Lock()
 	delete(c.lastKnown, account)
 	c.mu.Unlock()
+	return nil
+}
+
+// sweep forgets the accounts that have data here but are no longer
+// linked: an unlink or a logout whose forgetLocal failed.
+func (c *Core) sweep(ctx context.Context) {
+	linked := map[string]bool{}
+	for _, s := range c.manager.Accounts() {
+		linked[s.Account] = true
+	}
+	kept, err := c.history.Accounts(ctx)
+	if err == nil {
+		var queued []string
+		queued, err = c.outbox.Accounts(ctx)
+		kept = append(kept, queued...)
+	}
+	if err != nil {
+		c.problem(err)
+		return
+	}
+	for _, account := range kept {
+		if !linked[account] {
+			if err := c.forgetLocal(account); err != nil {
+				c.problem(err)
+				return
+			}
+			linked[account] = true // once is enough
+		}
+	}
+}
+
+// problem shows err in the view: something could not be read from or
+// saved on this device.
+func (c *Core) problem(err error) {
+	c.update(func(v *View) { v.Problem = err.Error() })
 }
 
 // Select puts the account key on screen. An account still being linked
@@ -452,8 +555,12 @@ func (c *Core) Unlink(ctx context.Context, key string) error {
 	if err := c.manager.Unlink(ctx, key); err != nil {
 		return err
 	}
-	c.forgetLocal(key)
+	err := c.forgetLocal(key)
 	c.showAnother()
+	if err != nil {
+		c.problem(err)
+		return fmt.Errorf("this device is unlinked, but %w", err)
+	}
 	return nil
 }
 
@@ -535,7 +642,8 @@ func (q *queue) run() {
 			fn := q.items[0]
 			q.items = q.items[1:]
 			q.mu.Unlock()
-			fn()
+			// A panic in one event must not end the others' handling.
+			crash.Run("the page's events", fn)
 		}
 	}
 }

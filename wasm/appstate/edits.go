@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/waprivacy/waprivacy/wasm/crash"
 	"github.com/waprivacy/waprivacy/wasm/engine"
 	"github.com/waprivacy/waprivacy/wasm/outbox"
 	"github.com/waprivacy/waprivacy/wasm/presets"
@@ -35,7 +36,10 @@ func (c *Core) Apply(ctx context.Context, u privacy.Update) (Outcome, error) {
 		if err != nil && Unconfirmed(res) {
 			// Applied, but the confirming read was lost: read again, so
 			// the view and the history catch up.
-			c.work.Go(func() { e.Refresh(context.Background()) })
+			c.work.Go(func() {
+				defer crash.Recover("reading the settings again")
+				e.Refresh(context.Background())
+			})
 		}
 		if !offline(err) {
 			return Outcome{Result: res}, err
@@ -139,8 +143,7 @@ func (c *Core) Resolve(ctx context.Context, id int64, keepMine bool) error {
 		return err
 	}
 	c.refresh(account)
-	c.flush(account)
-	return nil
+	return c.flush(account)
 }
 
 // Discard drops queued edit id unapplied.
@@ -166,8 +169,7 @@ func (c *Core) RetryQueued(ctx context.Context, id int64) error {
 	if err := c.outbox.Mark(ctx, id, outbox.Pending, ""); err != nil {
 		return err
 	}
-	c.flush(account)
-	return nil
+	return c.flush(account)
 }
 
 // target returns the current account and its engine if it is connected.
@@ -222,14 +224,25 @@ func (c *Core) enqueue(ctx context.Context, account string, e outbox.Edit) error
 	return nil
 }
 
+// flushLater is flush on a goroutine of its own, whose failure to read
+// or save the queue is shown in the view.
+func (c *Core) flushLater(account string) {
+	defer crash.Recover("applying the queued changes")
+	if err := c.flush(account); err != nil {
+		c.problem(err)
+	}
+}
+
 // flush applies account's pending edits in order while it is connected.
 // One flush per account runs at a time; edits whose fields the phone
-// changed meanwhile wait for the person.
-func (c *Core) flush(account string) {
+// changed meanwhile wait for the person. It stops at the first error
+// reading or saving the queue, and returns it: an edit WhatsApp refuses is
+// marked failed, not an error here.
+func (c *Core) flush(account string) error {
 	c.mu.Lock()
 	if c.flushing[account] {
 		c.mu.Unlock()
-		return
+		return nil
 	}
 	c.flushing[account] = true
 	c.mu.Unlock()
@@ -242,9 +255,19 @@ func (c *Core) flush(account string) {
 	ctx := context.Background()
 	edits, err := c.outbox.List(ctx, account)
 	if err != nil {
-		return
+		return describe("reading the changes waiting to be applied", err)
 	}
 	for _, edit := range edits {
+		c.mu.Lock()
+		applied := c.applied[edit.ID]
+		c.mu.Unlock()
+		if applied {
+			// Applied already: only its removal is left to do.
+			if err := c.removeApplied(ctx, edit.ID); err != nil {
+				return err
+			}
+			continue
+		}
 		if edit.State != outbox.Pending {
 			continue
 		}
@@ -252,17 +275,19 @@ func (c *Core) flush(account string) {
 		if e == nil || !slices.ContainsFunc(c.manager.Accounts(), func(s session.Status) bool {
 			return s.Account == account && s.State == session.StateConnected
 		}) {
-			return
+			return nil
 		}
 		// The cached settings; if there are none (an update's confirming
 		// read failed), a read now, as no other read is on its way to
 		// flush again.
 		live, err := e.Snapshot(ctx)
 		if err != nil {
-			return
+			return nil // offline again, or WhatsApp did not answer: the next connection flushes
 		}
 		if len(edit.Conflicts(live)) > 0 {
-			c.outbox.Mark(ctx, edit.ID, outbox.Conflict, "")
+			if err := mark(c.outbox.Mark(ctx, edit.ID, outbox.Conflict, "")); err != nil {
+				return describe("keeping a change that conflicts with the phone's for you to choose", err)
+			}
 			continue
 		}
 		if edit.Block != nil {
@@ -272,13 +297,43 @@ func (c *Core) flush(account string) {
 		}
 		switch {
 		case offline(err):
-			return
+			return nil
 		case err != nil:
-			c.outbox.Mark(ctx, edit.ID, outbox.Failed, err.Error())
+			if err := mark(c.outbox.Mark(ctx, edit.ID, outbox.Failed, err.Error())); err != nil {
+				return describe("noting that WhatsApp refused a queued change", err)
+			}
 		default:
-			c.outbox.Remove(ctx, edit.ID)
+			c.mu.Lock()
+			c.applied[edit.ID] = true
+			c.mu.Unlock()
+			if err := c.removeApplied(ctx, edit.ID); err != nil {
+				return err
+			}
 		}
 	}
+	return nil
+}
+
+// removeApplied removes an applied edit from the queue. Until that
+// succeeds the edit stays in c.applied, so it is neither shown nor
+// applied again while the page is open.
+func (c *Core) removeApplied(ctx context.Context, id int64) error {
+	if err := mark(c.outbox.Remove(ctx, id)); err != nil {
+		return describe("removing an applied change from the queue", err)
+	}
+	c.mu.Lock()
+	delete(c.applied, id)
+	c.mu.Unlock()
+	return nil
+}
+
+// mark ignores outbox.ErrNotFound: the person discarded the edit
+// meanwhile, which is no failure.
+func mark(err error) error {
+	if errors.Is(err, outbox.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 // invalid is the engine's 400 for bad input: nothing is sent or queued.

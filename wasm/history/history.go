@@ -166,10 +166,37 @@ func (l *Log) Forget(ctx context.Context, account string) error {
 		return err
 	}
 	defer tx.Rollback()
+	if err := l.ForgetIn(ctx, tx, account); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// ForgetIn is Forget within tx, a transaction on the log's database, so
+// that the caller can forget more in the same one.
+func (l *Log) ForgetIn(ctx context.Context, tx *sql.Tx, account string) error {
 	for _, q := range []string{`DELETE FROM waprivacy_history WHERE account = ?`, `DELETE FROM waprivacy_last_known WHERE account = ?`} {
 		if _, err := tx.ExecContext(ctx, q, account); err != nil {
 			return fmt.Errorf("history: forgetting %s: %w", account, err)
 		}
 	}
-	return tx.Commit()
+	return nil
+}
+
+// Accounts lists the accounts the log keeps anything about.
+func (l *Log) Accounts(ctx context.Context) ([]string, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT account FROM waprivacy_history UNION SELECT account FROM waprivacy_last_known ORDER BY account`)
+	if err != nil {
+		return nil, fmt.Errorf("history: listing accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }

@@ -100,3 +100,42 @@ func TestLastKnown(t *testing.T) {
 		t.Error("Forget kept the last-known settings")
 	}
 }
+
+func TestForgetInATransactionAndAccounts(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	change := []privacy.Change{{Field: "last", Before: "all", After: "none"}}
+	if _, _, err := l.Record(ctx, "b", at, FromApp, change); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Remember(ctx, "c", privacy.Snapshot{}, at); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := l.Record(ctx, "c", at, FromPhone, change); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := l.Accounts(ctx); err != nil || len(got) != 2 || got[0] != "b" || got[1] != "c" {
+		t.Errorf("Accounts = %v, %v", got, err)
+	}
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.ForgetIn(ctx, tx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	tx.Rollback()
+	if entries, _ := l.List(ctx, "c", 10); len(entries) != 1 {
+		t.Errorf("a rolled-back forget left %d entries", len(entries))
+	}
+	if err := l.Forget(ctx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok, _ := l.LastKnown(ctx, "c"); ok {
+		t.Error("the forgotten account's settings are still known")
+	}
+	if got, _ := l.Accounts(ctx); len(got) != 1 || got[0] != "b" {
+		t.Errorf("Accounts after forgetting c = %v", got)
+	}
+}

@@ -242,7 +242,37 @@ func (o *Outbox) Remove(ctx context.Context, id int64) error {
 // Forget deletes account's queue, for when it is unlinked.
 func (o *Outbox) Forget(ctx context.Context, account string) error {
 	_, err := o.db.ExecContext(ctx, `DELETE FROM waprivacy_outbox WHERE account = ?`, account)
-	return err
+	if err != nil {
+		return fmt.Errorf("outbox: forgetting %s: %w", account, err)
+	}
+	return nil
+}
+
+// ForgetIn is Forget within tx, a transaction on the queue's database,
+// so that the caller can forget more in the same one.
+func (o *Outbox) ForgetIn(ctx context.Context, tx *sql.Tx, account string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM waprivacy_outbox WHERE account = ?`, account); err != nil {
+		return fmt.Errorf("outbox: forgetting %s: %w", account, err)
+	}
+	return nil
+}
+
+// Accounts lists the accounts with queued edits.
+func (o *Outbox) Accounts(ctx context.Context) ([]string, error) {
+	rows, err := o.db.QueryContext(ctx, `SELECT DISTINCT account FROM waprivacy_outbox ORDER BY account`)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: listing accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
 
 func affected(res sql.Result, err error) error {

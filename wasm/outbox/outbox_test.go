@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/url"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -113,5 +114,54 @@ func TestConflicts(t *testing.T) {
 	}
 	if _, ok := e.Without([]privacy.Field{"profile", "last"}); ok {
 		t.Error("keeping every phone value left something to do")
+	}
+}
+
+func TestForgetInATransactionAndAccounts(t *testing.T) {
+	ctx := context.Background()
+	db, err := sql.Open("sqlite3", memdb.TestDB(t, url.Values{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	o, err := Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, account := range []string{"b", "a", "b"} {
+		if _, err := o.Add(ctx, Edit{Account: account, Base: base(), Block: &privacy.BlockEdit{Phone: "5511900000009", Blocked: true}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := o.Accounts(ctx); err != nil || !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("Accounts = %v, %v", got, err)
+	}
+	// Rolled back, nothing is forgotten; committed, the account's queue is.
+	for _, commit := range []bool{false, true} {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := o.ForgetIn(ctx, tx, "b"); err != nil {
+			t.Fatal(err)
+		}
+		if commit {
+			err = tx.Commit()
+		} else {
+			err = tx.Rollback()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 2
+		if commit {
+			want = 0
+		}
+		if list, _ := o.List(ctx, "b"); len(list) != want {
+			t.Errorf("commit %v: %d edits left, want %d", commit, len(list), want)
+		}
+	}
+	if got, _ := o.Accounts(ctx); !slices.Equal(got, []string{"a"}) {
+		t.Errorf("Accounts after forgetting b = %v", got)
 	}
 }

@@ -8,7 +8,8 @@ import (
 )
 
 // ProblemBanner explains what keeps the app from working: the session
-// open in another tab, a database that cannot be opened, or full storage.
+// open in another tab, a database that cannot be opened, full storage, or
+// any other failure to read or save on this device (the view's Problem).
 type ProblemBanner struct {
 	app.Compo
 	Lang        i18n.Lang
@@ -27,13 +28,15 @@ func (b *ProblemBanner) Render() app.UI {
 		title, hint = l.T("problem.failed"), l.T("problem.failed.hint")
 	case b.StorageFull:
 		title, hint = l.T("problem.storage-full"), l.T("problem.storage-full.hint")
+	case b.Problem != "":
+		title, hint = l.T("problem.local"), l.T("problem.local.hint")
 	default:
 		return app.Div().Hidden(true)
 	}
 	return app.Div().ID("problem").Class("banner banner-warn").Role("alert").DataSet("phase", string(b.Phase)).Body(
 		app.P().Body(app.Strong().Text(title)),
 		app.P().Text(hint),
-		app.If(b.Phase != appstate.PhaseReady, func() app.UI {
+		app.If(b.Phase != appstate.PhaseReady || !b.StorageFull, func() app.UI {
 			return app.Button().Type("button").Class("button").Text(l.T("update.reload")).
 				OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() })
 		}),

@@ -237,3 +237,13 @@ func TestATestBuildSaysItTrustsTheEmulator(t *testing.T) {
 		t.Errorf("in Portuguese: %s", got)
 	}
 }
+
+func TestAProblemWhileReadyIsShownWithReload(t *testing.T) {
+	got := html(&ProblemBanner{Lang: i18n.English, Phase: appstate.PhaseReady,
+		Problem: "removing an applied change from the queue: outbox: disk I/O error"})
+	mustContain(t, "the banner", got, `id="problem"`, `role="alert"`, "Something could not be read from or saved on this device",
+		"removing an applied change from the queue: outbox: disk I/O error", ">Reload<")
+	if got := html(&ProblemBanner{Lang: i18n.English, Phase: appstate.PhaseReady}); strings.Contains(got, `id="problem"`) {
+		t.Errorf("a banner without a problem: %s", got)
+	}
+}
