@@ -4,12 +4,12 @@ package main
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/waprivacy/waprivacy/wasm/appstate"
+	"github.com/waprivacy/waprivacy/wasm/crash"
 	"github.com/waprivacy/waprivacy/wasm/jsapi"
 	"github.com/waprivacy/waprivacy/wasm/session"
 	"github.com/waprivacy/waprivacy/wasm/ui"
@@ -47,54 +47,72 @@ const versionWait = 5 * time.Second
 // updateCheck is how often the app asks for a new version.
 const updateCheck = 30 * time.Minute
 
-var startOnce sync.Once
+// starting runs start once per page and then checks for updates.
+var starting = pageStart{every: updateCheck, tick: app.TryUpdate}
 
 // start runs the page's state and publishes its views, once per page,
 // however often the root component mounts. go-app runs it on its own
 // goroutine, so blocking on IndexedDB here is fine.
 func start(ctx app.Context, _ app.Action) {
-	startOnce.Do(func() {
-		var persisted bool
-		core.Subscribe(func(v appstate.View) {
-			ctx.SetState(ui.StateView, v)
-			if !persisted && v.Connected() {
-				persisted = true
-				askPersistentStorage()
-			}
-		})
-		versionCtx, cancel := context.WithTimeout(context.Background(), versionWait)
-		defer cancel()
-		page := app.Window().URL()
-		version = waversion.Learn(versionCtx, nil, page.Scheme+"://"+page.Host+"/wa-version")
-		go func() {
-			version.Wait(versionCtx)
-			if v, err := version.Result(); err != nil {
-				app.Log("waprivacy: connecting as WhatsApp Web", v.String(), "(this build's own):", err)
-			}
-		}()
-		if err := core.Start(context.Background()); err != nil {
-			app.Log("waprivacy: starting:", err)
-			return
-		}
-		// window.waprivacy: the Z-API/RyzeAPI API and events of the
-		// account on screen, for the page's own scripts.
-		backend := jsapi.NewBackend(core.Manager(), core.CurrentAccount)
-		jsapi.Install("waprivacy", backend)
-		// Inside the widget's iframe, the same API for the host page,
-		// once the proxy confirms the host may embed the app.
-		if app.Window().URL().Path == ui.EmbedPath {
-			jsapi.ServeEmbed(backend, &jsapi.ServerPolicy{URL: "/embed/allowed"})
-		}
-		for range time.Tick(updateCheck) {
-			app.TryUpdate()
+	defer crash.Recover("the page's start")
+	starting.run(func() error { return startPage(ctx) })
+}
+
+func startPage(ctx app.Context) error {
+	var persisted bool
+	core.Subscribe(func(v appstate.View) {
+		ctx.SetState(ui.StateView, v)
+		if !persisted && v.Connected() {
+			persisted = true
+			askPersistentStorage()
 		}
 	})
+	versionCtx, cancel := context.WithTimeout(context.Background(), versionWait)
+	defer cancel()
+	page := app.Window().URL()
+	version = waversion.Learn(versionCtx, nil, page.Scheme+"://"+page.Host+"/wa-version")
+	crash.Go("learning the WhatsApp Web version", func() {
+		version.Wait(versionCtx)
+		if v, err := version.Result(); err != nil {
+			app.Log("waprivacy: connecting as WhatsApp Web", v.String(), "(this build's own):", err)
+		}
+	})
+	embedded := page.Path == ui.EmbedPath
+	// Inside the widget's iframe the host page may use the app once the
+	// proxy confirms it may embed it.
+	policy := &jsapi.ServerPolicy{URL: "/embed/allowed"}
+	if err := core.Start(context.Background()); err != nil {
+		app.Log("waprivacy: starting:", err)
+		if embedded {
+			// The host is told why at once, rather than guessing at
+			// its allowlist after its timeout.
+			jsapi.ServeEmbedFailure(policy, err.Error())
+		}
+		return err
+	}
+	// window.waprivacy: the Z-API/RyzeAPI API and events of the
+	// account on screen, for the page's own scripts.
+	backend := jsapi.NewBackend(core.Manager(), core.CurrentAccount)
+	jsapi.Install("waprivacy", backend)
+	// Inside the widget's iframe, the same API for the host page.
+	if embedded {
+		jsapi.ServeEmbed(backend, policy)
+	}
+	return nil
 }
 
 // askPersistentStorage asks the browser not to evict the linked session
-// when space runs low; browsers grant it to installed apps and sites in
-// use (see ../shared/webstack.md §4, eviction).
+// when space runs low: without it, storage is "best-effort" and the
+// browser may delete the origin's IndexedDB under storage pressure, while
+// browsers grant persistence to installed apps and to sites in use. The
+// answer does not matter, and an exception (a sandboxed frame) is only
+// logged.
 func askPersistentStorage() {
+	defer func() {
+		if r := recover(); r != nil {
+			app.Log("waprivacy: asking for persistent storage:", r)
+		}
+	}()
 	if storage := app.Window().Get("navigator").Get("storage"); storage.Truthy() && storage.Get("persist").Truthy() {
 		storage.Call("persist")
 	}

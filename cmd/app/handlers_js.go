@@ -9,70 +9,80 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/waprivacy/waprivacy/wasm/appstate"
+	"github.com/waprivacy/waprivacy/wasm/crash"
 	"github.com/waprivacy/waprivacy/wasm/privacy"
 	"github.com/waprivacy/waprivacy/wasm/ui"
 )
 
 // Action handlers: each does the I/O a component asked for, through the
 // core, and answers by setting the form's state. go-app runs each on its
-// own goroutine, so they may block.
+// own goroutine, so they may block; a panic there is recovered and shown
+// over the page (crash), since it would otherwise stop the program.
 
 // requestTimeout bounds one person's request: the engine's own timeout
 // per WhatsApp request is 20 s, and an update with a rollback takes two.
 const requestTimeout = 60 * time.Second
 
 func registerHandlers() {
-	app.Handle(ui.ActionStart, start)
-	app.Handle(ui.ActionApply, handle(func(ctx context.Context, r ui.ApplyRequest) (string, ui.FormState) {
+	on(ui.ActionStart, start)
+	on(ui.ActionApply, handle(func(ctx context.Context, r ui.ApplyRequest) (string, ui.FormState) {
 		before := core.View().Privacy
 		out, err := core.Apply(ctx, r.Update)
 		return r.Form, changed(before, out, err)
 	}))
-	app.Handle(ui.ActionBlock, handle(func(ctx context.Context, r ui.BlockRequest) (string, ui.FormState) {
+	on(ui.ActionBlock, handle(func(ctx context.Context, r ui.BlockRequest) (string, ui.FormState) {
 		before := core.View().Privacy
 		out, err := core.SetBlocked(ctx, r.Phone, r.Blocked)
 		return r.Form, changed(before, out, err)
 	}))
-	app.Handle(ui.ActionPreset, handle(func(ctx context.Context, r ui.PresetRequest) (string, ui.FormState) {
+	on(ui.ActionPreset, handle(func(ctx context.Context, r ui.PresetRequest) (string, ui.FormState) {
 		before := core.View().Privacy
 		out, err := core.ApplyPreset(ctx, r.ID)
 		return r.Form, changed(before, out, err)
 	}))
-	app.Handle(ui.ActionUndo, handle(func(ctx context.Context, r ui.UndoRequest) (string, ui.FormState) {
+	on(ui.ActionUndo, handle(func(ctx context.Context, r ui.UndoRequest) (string, ui.FormState) {
 		before := core.View().Privacy
 		out, err := core.Undo(ctx, r.ID)
 		return r.Form, changed(before, out, err)
 	}))
-	app.Handle(ui.ActionResolve, handle(func(ctx context.Context, r ui.ResolveRequest) (string, ui.FormState) {
+	on(ui.ActionResolve, handle(func(ctx context.Context, r ui.ResolveRequest) (string, ui.FormState) {
 		return r.Form, done(core.Resolve(ctx, r.ID, r.KeepMine))
 	}))
-	app.Handle(ui.ActionDiscard, handle(func(ctx context.Context, r ui.QueueRequest) (string, ui.FormState) {
+	on(ui.ActionDiscard, handle(func(ctx context.Context, r ui.QueueRequest) (string, ui.FormState) {
 		return r.Form, done(core.Discard(ctx, r.ID))
 	}))
-	app.Handle(ui.ActionRetryQueue, handle(func(ctx context.Context, r ui.QueueRequest) (string, ui.FormState) {
+	on(ui.ActionRetryQueue, handle(func(ctx context.Context, r ui.QueueRequest) (string, ui.FormState) {
 		return r.Form, done(core.RetryQueued(ctx, r.ID))
 	}))
-	app.Handle(ui.ActionUnlink, handle(func(ctx context.Context, r ui.AccountRequest) (string, ui.FormState) {
+	on(ui.ActionUnlink, handle(func(ctx context.Context, r ui.AccountRequest) (string, ui.FormState) {
 		return r.Form, done(core.Unlink(ctx, r.Key))
 	}))
-	app.Handle(ui.ActionPairPhone, handle(func(ctx context.Context, r ui.PairRequest) (string, ui.FormState) {
+	on(ui.ActionPairPhone, handle(func(ctx context.Context, r ui.PairRequest) (string, ui.FormState) {
 		code, err := core.PairPhone(ctx, r.Phone)
 		s := done(err)
 		s.Value = code
 		return r.Form, s
 	}))
-	app.Handle(ui.ActionSelect, func(_ app.Context, a app.Action) {
+	on(ui.ActionSelect, func(_ app.Context, a app.Action) {
 		if key, ok := a.Value.(string); ok {
 			logFailure(core.Select(key))
 		}
 	})
-	app.Handle(ui.ActionForget, func(_ app.Context, a app.Action) {
+	on(ui.ActionForget, func(_ app.Context, a app.Action) {
 		if key, ok := a.Value.(string); ok {
 			logFailure(core.Forget(key))
 		}
 	})
-	app.Handle(ui.ActionLink, func(app.Context, app.Action) { logFailure(core.Link()) })
-	app.Handle(ui.ActionRetry, func(app.Context, app.Action) { logFailure(core.Retry()) })
+	on(ui.ActionLink, func(app.Context, app.Action) { logFailure(core.Link()) })
+	on(ui.ActionRetry, func(app.Context, app.Action) { logFailure(core.Retry()) })
+}
+
+// on registers h for the action name, recovering a panic there.
+func on(name string, h app.ActionHandler) {
+	app.Handle(name, func(ctx app.Context, a app.Action) {
+		defer crash.Recover("the action " + name)
+		h(ctx, a)
+	})
 }
 
 // handle adapts a request handler to an action handler: it checks the
