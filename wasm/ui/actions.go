@@ -38,11 +38,11 @@ const (
 // FormKey is the state key of form's FormState.
 func FormKey(form string) string { return "form/" + form }
 
-// Phase is where a form's last submission stands.
+// Phase is where a form's last submission stands; the zero Phase means
+// nothing was submitted yet.
 type Phase string
 
 const (
-	PhaseIdle   Phase = ""
 	PhaseSaving Phase = "saving"
 	PhaseDone   Phase = "done"   // WhatsApp confirmed it
 	PhaseQueued Phase = "queued" // saved here, applied when back online
