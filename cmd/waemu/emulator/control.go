@@ -7,7 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 
 	"go.mau.fi/whatsmeow/types"
 )
@@ -20,22 +24,86 @@ import (
 const maxControlBody = 64 << 10
 
 func (s *Server) controlRoutes() {
-	s.mux.HandleFunc("GET /control/trust", s.handleTrust)
-	s.mux.HandleFunc("POST /control/scan", s.handleScan)
-	s.mux.HandleFunc("POST /control/link-code", s.handleLinkCode)
-	s.mux.HandleFunc("GET /control/accounts/{phone}", s.handleAccount)
-	s.mux.HandleFunc("POST /control/accounts/{phone}", s.handleConfigureAccount)
-	s.mux.HandleFunc("POST /control/accounts/{phone}/privacy", s.handlePhonePrivacy)
-	s.mux.HandleFunc("POST /control/accounts/{phone}/disallowed/{category}", s.handleDisallowed)
-	s.mux.HandleFunc("POST /control/accounts/{phone}/blocklist", s.handlePhoneBlocklist)
-	s.mux.HandleFunc("POST /control/accounts/{phone}/disappearing", s.handlePhoneDisappearing)
-	s.mux.HandleFunc("POST /control/accounts/{phone}/unlink", s.handleUnlink)
-	s.mux.HandleFunc("GET /control/numbers/{phone}", s.handleNumber)
-	s.mux.HandleFunc("POST /control/numbers/{phone}", s.handleSetNumber)
-	s.mux.HandleFunc("GET /control/version", s.handleVersions)
-	s.mux.HandleFunc("POST /control/version", s.handleSetVersions)
-	s.mux.HandleFunc("POST /control/faults", s.handleSetFaults)
-	s.mux.HandleFunc("DELETE /control/faults", s.handleClearFaults)
+	handle := func(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, guardControl(h)) }
+	handle("GET /control/trust", s.handleTrust)
+	handle("POST /control/scan", s.handleScan)
+	handle("POST /control/link-code", s.handleLinkCode)
+	handle("GET /control/accounts/{phone}", s.handleAccount)
+	handle("POST /control/accounts/{phone}", s.handleConfigureAccount)
+	handle("POST /control/accounts/{phone}/privacy", s.handlePhonePrivacy)
+	handle("POST /control/accounts/{phone}/disallowed/{category}", s.handleDisallowed)
+	handle("POST /control/accounts/{phone}/blocklist", s.handlePhoneBlocklist)
+	handle("POST /control/accounts/{phone}/disappearing", s.handlePhoneDisappearing)
+	handle("POST /control/accounts/{phone}/unlink", s.handleUnlink)
+	handle("GET /control/numbers/{phone}", s.handleNumber)
+	handle("POST /control/numbers/{phone}", s.handleSetNumber)
+	handle("GET /control/version", s.handleVersions)
+	handle("POST /control/version", s.handleSetVersions)
+	handle("POST /control/faults", s.handleSetFaults)
+	handle("DELETE /control/faults", s.handleClearFaults)
+}
+
+// guardControl refuses control requests a web page could send on its own
+// while the emulator runs (make demo): any page the person has open can
+// reach 127.0.0.1:7400.
+//
+//   - An Origin, which browsers send with every cross-origin request and
+//     with same-origin POSTs, must be the emulator's own: the /phone page's
+//     requests pass, every other site's get 403.
+//   - Sec-Fetch-Site, when a browser sends it, must say same-origin (or
+//     none, for a request the person made themselves).
+//   - The Host must be an IP address or localhost, so that a page whose
+//     own name was made to resolve to 127.0.0.1 (DNS rebinding), and is
+//     then "same-origin", is still refused.
+//   - A POST or DELETE with a body must be Content-Type: application/json
+//     (415 otherwise), which a page cannot send across origins without a
+//     CORS preflight the emulator never grants.
+func guardControl(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !localHost(r.Host) {
+			writeJSON(w, http.StatusForbidden, map[string]string{"error": fmt.Sprintf(
+				"control requests must be addressed to an IP address or localhost, not %q", r.Host)})
+			return
+		}
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		own := scheme + "://" + r.Host
+		if origin := r.Header.Get("Origin"); origin != "" && !strings.EqualFold(origin, own) {
+			writeJSON(w, http.StatusForbidden, map[string]string{"error": fmt.Sprintf(
+				"cross-origin control request refused: Origin %q is not the emulator's own %q", origin, own)})
+			return
+		}
+		if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+			writeJSON(w, http.StatusForbidden, map[string]string{"error": fmt.Sprintf(
+				"cross-origin control request refused: Sec-Fetch-Site is %q", site)})
+			return
+		}
+		if (r.Method == http.MethodPost || r.Method == http.MethodDelete) && r.ContentLength != 0 {
+			if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+				writeJSON(w, http.StatusUnsupportedMediaType, map[string]string{"error": fmt.Sprintf(
+					"Content-Type %q: the control API takes application/json", r.Header.Get("Content-Type"))})
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// localHost reports whether a Host header names an IP address, localhost
+// or a name under .localhost, with or without a port.
+func localHost(host string) bool {
+	h := host
+	if hp, _, err := net.SplitHostPort(host); err == nil {
+		h = hp
+	}
+	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
+	if _, err := netip.ParseAddr(h); err == nil {
+		return true
+	}
+	h = strings.ToLower(strings.TrimSuffix(h, "."))
+	return h == "localhost" || strings.HasSuffix(h, ".localhost")
 }
 
 // Account is an account as the control API shows it. Disallowed and

@@ -152,7 +152,9 @@ func (e *Env) LinkedClient(t testing.TB, phone string) *whatsmeow.Client {
 
 // Control calls the control API, checks the status and that the reply is
 // JSON, and decodes the reply into out if it is not nil. body is sent as
-// JSON, but a string is sent as it is, to send what is not valid JSON.
+// JSON, but a string is sent as it is, to send what is not valid JSON;
+// either way with Content-Type: application/json, which the emulator
+// requires of a body.
 func (e *Env) Control(t testing.TB, method, path string, body any, wantStatus int, out any) {
 	t.Helper()
 	var rd io.Reader
@@ -168,6 +170,10 @@ func (e *Env) Control(t testing.TB, method, path string, body any, wantStatus in
 	req, err := http.NewRequest(method, e.HTTP.URL+path, rd)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if rd != nil {
+		// The emulator takes no other type (415).
+		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
