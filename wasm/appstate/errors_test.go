@@ -94,15 +94,12 @@ func TestAFailedForgetAtUnlinkIsAllOrNothingAndSaysSo(t *testing.T) {
 	p := link(t, env, n, store)
 	ctx := ctxT(t)
 	db := appstate.DB(p.core)
-	box, err := outbox.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
 	log, err := history.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := box.Add(ctx, outbox.Edit{Account: phone, Block: &privacy.BlockEdit{Phone: "5511900000009", Blocked: true}}); err != nil {
+	// A refused edit, which no flush touches meanwhile.
+	if _, err := db.Exec(`INSERT INTO waprivacy_outbox (account, at, edit, state) VALUES (?, 0, '{}', ?)`, phone, outbox.Failed); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, known, err := log.LastKnown(ctx, phone); !known || err != nil {
@@ -129,7 +126,8 @@ func TestAFailedForgetAtUnlinkIsAllOrNothingAndSaysSo(t *testing.T) {
 	p = open(t, n, store)
 	p.until(t, "linking again", func(v appstate.View) bool { return v.Phase == appstate.PhaseReady })
 	db = appstate.DB(p.core)
-	if box, err = outbox.Open(ctx, db); err != nil {
+	box, err := outbox.Open(ctx, db)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if log, err = history.Open(ctx, db); err != nil {
