@@ -21,10 +21,10 @@ import (
 )
 
 // productionSite serves the production build (make build), relaying to
-// upstream.
+// upstream, with /metrics on its listener for the tests to read.
 func productionSite(t *testing.T, upstream string) *site {
 	t.Helper()
-	return serveSite(t, distDir(t, "WAPRIVACY_DIST"), proxy.Config{Upstream: upstream})
+	return serveSite(t, distDir(t, "WAPRIVACY_DIST"), proxy.Config{Upstream: upstream, MetricsPublic: true})
 }
 
 // deadUpstream is an address nothing listens on.
