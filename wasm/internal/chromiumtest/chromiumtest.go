@@ -6,7 +6,6 @@ package chromiumtest
 import (
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 )
 
@@ -27,36 +26,10 @@ func RunPackageTests(t *testing.T) {
 }
 
 // GoCommand is the go tool with args for js/wasm in the working directory,
-// with the wasm build's module file (build/wasm.mod, which swaps in the
-// browser WebSocket transport for whatsmeow), as `make` builds the app.
+// as `make` builds the app.
 func GoCommand(t *testing.T, args ...string) *exec.Cmd {
 	t.Helper()
-	modfile := filepath.Join(moduleRoot(t), "build", "wasm.mod")
-	if _, err := os.Stat(modfile); err != nil {
-		t.Fatalf("%s is missing: run `make build/wasm.mod` (make test does)", modfile)
-	}
-	// -modfile is a flag of the subcommand, so it goes after args[0].
-	cmd := exec.CommandContext(t.Context(), "go", append([]string{args[0], "-modfile=" + modfile}, args[1:]...)...)
+	cmd := exec.CommandContext(t.Context(), "go", args...)
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	return cmd
-}
-
-// moduleRoot is the nearest directory at or above the working one that
-// holds go.mod.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod at or above the test's directory")
-		}
-		dir = parent
-	}
 }
