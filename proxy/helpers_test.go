@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -44,7 +46,18 @@ func endedCount(srv *Server, reason endReason) float64 {
 // waitEnded waits until n sessions have ended for reason.
 func waitEnded(t testing.TB, srv *Server, reason endReason, n float64) {
 	t.Helper()
-	eventually(t, "sessions end for "+string(reason), func() bool { return endedCount(srv, reason) >= n })
+	deadline := time.Now().Add(10 * time.Second)
+	for endedCount(srv, reason) < n {
+		if time.Now().After(deadline) {
+			// Say how the sessions did end, so a wrong reason is told from a hang.
+			var ended []string
+			for _, r := range endReasons {
+				ended = append(ended, fmt.Sprintf("%s=%v", r, endedCount(srv, r)))
+			}
+			t.Fatalf("timed out waiting until %v sessions end for %s; ended: %s", n, reason, strings.Join(ended, " "))
+		}
+		time.Sleep(time.Millisecond)
+	}
 	if got := endedCount(srv, reason); got != n {
 		t.Fatalf("%v sessions ended for %s, want %v", got, reason, n)
 	}

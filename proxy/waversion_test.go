@@ -521,7 +521,13 @@ func TestWAVersionBadSources(t *testing.T) {
 			src := newVersionSource(t, tc.handler)
 			var logs logBuffer
 			timing := quickTiming
-			timing.timeout = 100 * time.Millisecond
+			// Only the slow sources should meet the deadline; the others get
+			// room to fail for their own reason on a loaded machine (a 5 MiB
+			// page once took longer than 100 ms to read under -race).
+			timing.timeout = 5 * time.Second
+			if strings.HasPrefix(tc.name, "slow") {
+				timing.timeout = 100 * time.Millisecond
+			}
 			timing.minBackoff, timing.maxBackoff = time.Hour, time.Hour // one attempt
 			tr, stop := startTracker(t, src.URL, timing, logs.logger())
 			eventually(t, "the attempt fails", func() bool { return failures(tr) == 1 })
