@@ -56,7 +56,10 @@ type Core struct {
 	mu        sync.Mutex
 	view      View
 	lastKnown map[string]privacy.Snapshot // by account, as last saved
-	flushing  map[string]bool             // accounts whose queue is being applied
+	// flushing holds the accounts whose queue is being applied; the value
+	// is set when another flush was asked for meanwhile, so the running
+	// one goes round again rather than missing what changed.
+	flushing map[string]bool
 	// applied holds the queued edits that were applied but could not be
 	// removed from the queue: they are not applied again, and their
 	// removal is retried.

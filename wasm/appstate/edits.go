@@ -240,18 +240,32 @@ func (c *Core) flushLater(account string) {
 // marked failed, not an error here.
 func (c *Core) flush(account string) error {
 	c.mu.Lock()
-	if c.flushing[account] {
+	if _, running := c.flushing[account]; running {
+		c.flushing[account] = true // the running flush goes round again
 		c.mu.Unlock()
 		return nil
 	}
-	c.flushing[account] = true
+	c.flushing[account] = false
 	c.mu.Unlock()
-	defer func() {
+	defer c.refresh(account)
+	for {
+		err := c.flushOnce(account)
 		c.mu.Lock()
-		delete(c.flushing, account)
+		again := c.flushing[account] && err == nil
+		if !again {
+			delete(c.flushing, account)
+		} else {
+			c.flushing[account] = false
+		}
 		c.mu.Unlock()
-		c.refresh(account)
-	}()
+		if !again {
+			return err
+		}
+	}
+}
+
+// flushOnce goes through account's queue once; see flush.
+func (c *Core) flushOnce(account string) error {
 	ctx := context.Background()
 	edits, err := c.outbox.List(ctx, account)
 	if err != nil {
@@ -272,7 +286,15 @@ func (c *Core) flush(account string) error {
 			continue
 		}
 		e := c.manager.Engine(account)
-		if e == nil || !slices.ContainsFunc(c.manager.Accounts(), func(s session.Status) bool {
+		if e == nil {
+			return nil
+		}
+		// Connected, as the session says, or as a read since the last
+		// drop shows: the engine's first read of a connection can be
+		// published before the session has noted the connection, and
+		// that read is what starts this flush.
+		_, fresh := e.Cached()
+		if !fresh && !slices.ContainsFunc(c.manager.Accounts(), func(s session.Status) bool {
 			return s.Account == account && s.State == session.StateConnected
 		}) {
 			return nil

@@ -19,7 +19,9 @@ import (
 // so that separate calls get separate databases.
 func OpenMemory(ctx context.Context, name string) (*sqlstore.Container, error) {
 	// whatsmeow's schema relies on foreign keys, which SQLite leaves off.
-	dsn := fmt.Sprintf("file:/%s.db?vfs=memdb&_pragma=foreign_keys(1)", name)
+	// A busy timeout: a new manager may open the store while the last one's
+	// connections are still closing.
+	dsn := fmt.Sprintf("file:/%s.db?vfs=memdb&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)", name)
 	container, err := sqlstore.New(ctx, "sqlite3", dsn, waLog.Noop)
 	if err != nil {
 		return nil, fmt.Errorf("opening the in-memory store: %w", err)
