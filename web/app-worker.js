@@ -1,6 +1,5 @@
 // waprivacy's service worker; the site generator fills in the version and
-// the app shell. Unlike go-app's default worker (see
-// ../shared/webstack.md §1.3) it waits for its work (waitUntil), caches
+// the app shell. Unlike go-app's default worker, it waits for its work (waitUntil), caches
 // only the same-origin shell, answers navigations from the network first
 // with the cached page as the offline fallback, and never touches the
 // relay or any API traffic.

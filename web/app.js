@@ -6,7 +6,8 @@
 // goappOnAppInstallChange hooks it sets), and loads the wasm so that
 // Chrome keeps its compiled code between visits: the Response handed to
 // instantiateStreaming is fetch's own, never a constructed one, and the
-// progress is counted on a clone (see ../shared/webstack.md §1.2).
+// progress is counted on a clone: a wrapped Response makes Chrome compile
+// the wasm again on every visit.
 // The site generator fills in the placeholders in double braces.
 "use strict";
 

@@ -12,7 +12,7 @@ import (
 
 // newCertChain signs a fresh intermediate with the test root and the server's
 // noise static key with that intermediate, the chain whatsmeow's
-// verifyServerCert checks (shared/protocol.md §1.4): XEdDSA over the raw
+// verifyServerCert checks (whatsmeow handshake.go): XEdDSA over the raw
 // details bytes, intermediate issuer serial 0, leaf issuer = intermediate serial.
 func newCertChain(static *ecdh.PublicKey, now time.Time) ([]byte, error) {
 	// keys.NewKeyPair clamps the private key, which XEdDSA signing relies on.

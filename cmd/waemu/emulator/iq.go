@@ -16,8 +16,8 @@ type iqError struct {
 
 func (e *iqError) Error() string { return fmt.Sprintf("iq error %d %s", e.code, e.text) }
 
-// The texts whatsmeow's predefined IQ errors match on (whatsmeow errors.go,
-// shared/protocol.md §5.8): errors.Is needs both code and text.
+// The texts whatsmeow's predefined IQ errors match on (whatsmeow
+// errors.go): errors.Is needs both code and text.
 var iqErrorTexts = map[int]string{
 	400: "bad-request",
 	401: "not-authorized",

@@ -152,7 +152,7 @@ func (s *Server) Close() error {
 // over plain TCP, whatever the URL says. whatsmeow dials the fixed URL
 // wss://web.whatsapp.com/ws/chat; give it this client with
 // SetWebsocketHTTPClient and SetPreLoginHTTPClient to reach the emulator
-// instead (shared/protocol.md §7). A plain connection returned from
+// instead; only Messenger mode takes another URL. A plain connection returned from
 // DialTLSContext makes net/http speak HTTP/1.1 over it.
 func HTTPClient(addr string) *http.Client {
 	dial := func(ctx context.Context, _, _ string) (net.Conn, error) {

@@ -72,7 +72,7 @@ func (l *userList) check() error {
 }
 
 // noHash is the dhash of a list that never changed; it is also what a client
-// sends when it knows no dhash (shared/protocol.md §5.3).
+// sends when it knows no dhash (WA Web's WAWebSetPrivacyJob).
 const noHash = "none"
 
 // device is a linked companion.

@@ -2,7 +2,8 @@
 // messages and builds them for sending.
 //
 // Each frame is a 3-byte big-endian length and the payload. The client's first
-// message starts with the 4-byte connection header (shared/protocol.md §1.2).
+// message starts with the 4-byte connection header "WA", 6, the dictionary
+// version (whatsmeow socket.WAConnHeader).
 package frame
 
 import (

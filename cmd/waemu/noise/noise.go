@@ -2,7 +2,7 @@
 // handshake and the transport cipher that follows it.
 //
 // It follows the client in whatsmeow's handshake.go and socket/noisehandshake.go
-// step by step (see shared/protocol.md §1.3), so the two interoperate byte for byte.
+// step by step, so the two interoperate byte for byte.
 package noise
 
 import (
