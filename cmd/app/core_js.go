@@ -12,6 +12,7 @@ import (
 	"github.com/waprivacy/waprivacy/wasm/crash"
 	"github.com/waprivacy/waprivacy/wasm/jsapi"
 	"github.com/waprivacy/waprivacy/wasm/session"
+	"github.com/waprivacy/waprivacy/wasm/siteaccess"
 	"github.com/waprivacy/waprivacy/wasm/ui"
 	"github.com/waprivacy/waprivacy/wasm/waversion"
 )
@@ -96,9 +97,25 @@ func startPage(ctx app.Context) error {
 	jsapi.Install("waprivacy", backend)
 	// Inside the widget's iframe, the same API for the host page.
 	if embedded {
-		jsapi.ServeEmbed(backend, policy)
+		jsapi.ServeEmbed(backend, pageConsent{core}, policy)
 	}
 	return nil
+}
+
+// pageConsent is what the person decided, on the embed page's consent
+// card, about the site that embeds it.
+type pageConsent struct{ core *appstate.Core }
+
+func (p pageConsent) Greeted(origin string) {
+	if err := p.core.SetHost(origin); err != nil {
+		app.Log("waprivacy: the host page's origin:", err)
+	}
+}
+
+func (p pageConsent) Access(origin string) siteaccess.Access { return p.core.View().SiteAccess(origin) }
+
+func (p pageConsent) OnChange(fn func()) (cancel func()) {
+	return p.core.Subscribe(func(appstate.View) { fn() })
 }
 
 // askPersistentStorage asks the browser not to evict the linked session

@@ -11,6 +11,7 @@ import (
 	"github.com/waprivacy/waprivacy/wasm/appstate"
 	"github.com/waprivacy/waprivacy/wasm/crash"
 	"github.com/waprivacy/waprivacy/wasm/privacy"
+	"github.com/waprivacy/waprivacy/wasm/siteaccess"
 	"github.com/waprivacy/waprivacy/wasm/ui"
 )
 
@@ -73,6 +74,12 @@ func registerHandlers() {
 			logFailure(core.Forget(key))
 		}
 	})
+	on(ui.ActionSiteAccess, handle(func(ctx context.Context, r ui.SiteRequest) (string, ui.FormState) {
+		if r.Access == siteaccess.Undecided {
+			return r.Form, done(core.WithdrawSite(ctx, r.Origin))
+		}
+		return r.Form, done(core.DecideSite(ctx, r.Origin, r.Access))
+	}))
 	on(ui.ActionLink, func(app.Context, app.Action) { logFailure(core.Link()) })
 	on(ui.ActionRetry, func(app.Context, app.Action) { logFailure(core.Retry()) })
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
@@ -64,7 +65,57 @@ type widgetAnswer struct {
 	Body   json.RawMessage `json:"body"`
 }
 
-func TestBrowserWidgetPairsAndSpeaksZAPIAndRyzeAPI(t *testing.T) {
+// widgetFrame is the widget's iframe, for acting inside it as the person
+// would. The host and the app are on one site (127.0.0.1, two ports), so
+// the frame shares the page's process and chromedp reaches into it.
+func widgetFrame(t *testing.T, ctx context.Context) *cdp.Node {
+	t.Helper()
+	var nodes []*cdp.Node
+	run(t, ctx, "finding the widget's frame", chromedp.Nodes("iframe", &nodes, chromedp.ByQuery))
+	return nodes[0]
+}
+
+// pressIn operates a button inside frame from the keyboard.
+func pressIn(frame *cdp.Node, sel string) chromedp.Tasks {
+	return chromedp.Tasks{chromedp.Focus(sel, chromedp.ByQuery, chromedp.FromNode(frame)), chromedp.KeyEvent("\r")}
+}
+
+// readQRInFrame photographs the widget, QR code and all, as a phone's
+// camera would: the host page cannot read the code, so the test reads it
+// as the person sees it.
+func readQRInFrame(t *testing.T, ctx context.Context, frame *cdp.Node) string {
+	t.Helper()
+	run(t, ctx, "waiting for the QR code in the widget", chromedp.WaitVisible("#qr svg", chromedp.ByQuery, chromedp.FromNode(frame)))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var png []byte
+		run(t, ctx, "photographing the widget", chromedp.Screenshot("iframe", &png, chromedp.ByQuery))
+		text, err := decodeQR(png)
+		if err == nil {
+			return text
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the QR code in the widget does not decode: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// refusedEverything sends one read and one change and expects both
+// refused with code.
+func refusedEverything(t *testing.T, ctx context.Context, when, code string) {
+	t.Helper()
+	for _, r := range [][2]string{{"GET", "/profile/privacy"}, {"GET", "/privacy/disallowed-contacts?type=lastSeen"},
+		{"POST", "/privacy/photo"}, {"POST", "/contacts/modify-blocked"}} {
+		var got widgetAnswer
+		eval(t, ctx, when+": "+r[0]+" "+r[1], fmt.Sprintf(`waprivacy.request(%q, %q, {})`, r[0], r[1]), &got)
+		if got.Status != 403 || !strings.Contains(string(got.Body), `"code":"`+code+`"`) {
+			t.Errorf("%s: %s %s answered %d %s, want 403 %s", when, r[0], r[1], got.Status, got.Body, code)
+		}
+	}
+}
+
+func TestBrowserWidgetAsksConsentThenSpeaksZAPIAndRyzeAPI(t *testing.T) {
 	env := emutest.Start(t)
 	// The host page's origin must be known before the app is configured
 	// to allow it.
@@ -79,19 +130,60 @@ func TestBrowserWidgetPairsAndSpeaksZAPIAndRyzeAPI(t *testing.T) {
 		w.Write([]byte(page))
 	})
 
-	ctx := newBrowser(t, 4*time.Minute, "en")
+	ctx := newBrowser(t, 5*time.Minute, "en")
 	run(t, ctx, "opening the host page", chromedp.Navigate(host.URL))
-	var ready struct{ State string }
+	eval(t, ctx, "hearing everything the widget posts", `(window.heard = [],
+		addEventListener("message", (e) => heard.push(JSON.stringify(e.data))), true)`, new(bool))
+	var ready jsapiStatus
 	eval(t, ctx, "waiting for the widget", `waprivacy.ready`, &ready)
+	if ready.State != "consent-needed" || ready.Account != "" {
+		t.Errorf("before consent the host is told %+v", ready)
+	}
+	refusedEverything(t, ctx, "while linking", "consent-needed")
 
-	// Pair through the widget: the QR code reaches the host page in a
-	// connection event, and the phone scans it.
-	var qr string
-	run(t, ctx, "waiting for a QR code", chromedp.Poll(`waprivacy.status().qrCode || false`, &qr, chromedp.WithPollingTimeout(stepTimeout)))
+	// The person links inside the widget; the host sees neither the
+	// code nor the account.
+	frame := widgetFrame(t, ctx)
+	qr := readQRInFrame(t, ctx, frame)
 	const phone = "5511988887777"
 	env.Control(t, http.MethodPost, "/control/scan", map[string]string{"qr": qr, "phone": phone}, http.StatusOK, nil)
-	var connected bool
-	run(t, ctx, "waiting for the link", chromedp.Poll(`waprivacy.status().state === "connected"`, &connected, chromedp.WithPollingTimeout(stepTimeout)))
+	run(t, ctx, "waiting for the consent card", chromedp.WaitVisible(`#consent[data-access="undecided"]`, chromedp.ByQuery, chromedp.FromNode(frame)))
+	shoot(t, ctx, "widget-consent")
+	refusedEverything(t, ctx, "linked, before consent", "consent-needed")
+	var leaks []string
+	eval(t, ctx, "what the host heard", fmt.Sprintf(`heard.filter((m) => m.includes(%q) || m.includes(%q) || m.includes("qrCode"))`,
+		qr[:20], phone), &leaks)
+	var heard int
+	eval(t, ctx, "how much the host heard", `heard.length`, &heard)
+	if heard == 0 || len(leaks) > 0 {
+		t.Errorf("before consent the host heard %d messages, these with secrets: %v", heard, leaks)
+	}
+	if got := env.Account(t, phone).Privacy["profile"]; got != "all" {
+		t.Fatalf("the emulator starts with profile %q", got)
+	}
+
+	// Read only: reads work, changes are refused and change nothing.
+	run(t, ctx, "allowing reading only", pressIn(frame, "#consent-read"))
+	waitFor(t, ctx, "read access", `waprivacy.status().access === "read" && waprivacy.status().state === "connected"`)
+	var read widgetAnswer
+	eval(t, ctx, "a read", `waprivacy.request("GET", "/profile/privacy")`, &read)
+	if read.Status != 200 || !strings.Contains(string(read.Body), `"profile":"all"`) {
+		t.Errorf("a read with read access: %d %s", read.Status, read.Body)
+	}
+	var change widgetAnswer
+	eval(t, ctx, "a change", `waprivacy.request("POST", "/privacy/photo", {visualizationType: "NONE"})`, &change)
+	if change.Status != 403 || !strings.Contains(string(change.Body), `"code":"read-only"`) {
+		t.Errorf("a change with read access: %d %s", change.Status, change.Body)
+	}
+	if got := env.Account(t, phone).Privacy["profile"]; got != "all" {
+		t.Errorf("a refused change reached WhatsApp: profile %q", got)
+	}
+
+	// Changing the answer: withdrawn first, then read and change.
+	run(t, ctx, "changing the answer", pressIn(frame, "#consent-withdraw"))
+	waitFor(t, ctx, "the withdrawal", `waprivacy.status().state === "consent-needed"`)
+	run(t, ctx, "allowing reading and changing", pressIn(frame, "#consent-change"))
+	waitFor(t, ctx, "change access", `waprivacy.status().access === "change"`)
 	shoot(t, ctx, "widget-connected")
 
 	// Every documented example, in order, through the host page's API.
@@ -163,6 +255,32 @@ func TestBrowserWidgetPairsAndSpeaksZAPIAndRyzeAPI(t *testing.T) {
 	var live bool
 	run(t, ctx, "waiting for the phone's change", chromedp.Poll(
 		`seen.some((e) => e.source === "phone" && e.settings.visibility.profile === "none")`, &live, chromedp.WithPollingTimeout(stepTimeout)))
+
+	// The answer outlives a reload.
+	run(t, ctx, "reloading the host page", chromedp.Navigate(host.URL))
+	eval(t, ctx, "waiting for the widget again", `waprivacy.ready`, &ready)
+	if ready.Access != "change" || ready.Account != phone {
+		t.Errorf("after a reload the host is told %+v", ready)
+	}
+
+	// The app's own page shares the widget's storage here (one site),
+	// and lists the site under the account; revoking it there leaves
+	// the host with nothing again.
+	run(t, ctx, "opening the accounts screen", chromedp.Navigate(app.URL+"/accounts"),
+		chromedp.WaitVisible(fmt.Sprintf(`#sites li[data-origin=%q][data-access="change"]`, host.URL), chromedp.ByQuery))
+	shoot(t, ctx, "accounts-sites")
+	run(t, ctx, "revoking", press(`#sites li button[data-do="withdraw"]`), chromedp.WaitVisible("#sites-none", chromedp.ByQuery))
+	run(t, ctx, "back to the host page", chromedp.Navigate(host.URL))
+	eval(t, ctx, "waiting for the widget after the revocation", `waprivacy.ready`, &ready)
+	if ready.State != "consent-needed" {
+		t.Errorf("after revoking, the host is told %+v", ready)
+	}
+	refusedEverything(t, ctx, "after revoking", "consent-needed")
+}
+
+// jsapiStatus is what waprivacy.status() and ready give the host.
+type jsapiStatus struct {
+	State, Account, Access, QRCode string
 }
 
 func TestBrowserWidgetRefusesAHostThatIsNotAllowed(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 	"github.com/waprivacy/waprivacy/wasm/outbox"
 	"github.com/waprivacy/waprivacy/wasm/privacy"
 	"github.com/waprivacy/waprivacy/wasm/session"
+	"github.com/waprivacy/waprivacy/wasm/siteaccess"
 	"github.com/waprivacy/waprivacy/wasm/storage"
 	"github.com/waprivacy/waprivacy/wasm/tablock"
 )
@@ -48,6 +49,7 @@ type Core struct {
 	manager   *session.Manager
 	history   *history.Log
 	outbox    *outbox.Outbox
+	sites     *siteaccess.Store
 	events    *queue        // status and privacy events, handled in order
 	stop      chan struct{} // closed by Close
 	started   chan struct{}
@@ -137,7 +139,11 @@ func (c *Core) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	c.store, c.history, c.outbox = store, hist, box
+	sites, err := siteaccess.Open(ctx, store.DB())
+	if err != nil {
+		return err
+	}
+	c.store, c.history, c.outbox, c.sites = store, hist, box, sites
 	events = newQueue()
 	c.events = events
 	manager = session.NewManager(context.Background(), store.Container, c.opts.Session)
@@ -282,12 +288,13 @@ type accountData struct {
 	knownAt    time.Time
 	queue      []Queued
 	history    []history.Entry
+	sites      []siteaccess.Grant
 	problem    string
 }
 
 func (d accountData) apply(v *View) {
 	v.Privacy, v.HasPrivacy, v.Live, v.KnownAt = d.privacy, d.hasPrivacy, d.live, d.knownAt
-	v.Queue, v.History = d.queue, d.history
+	v.Queue, v.History, v.Sites = d.queue, d.history, d.sites
 	if d.problem != "" {
 		v.Problem = d.problem
 	}
@@ -319,6 +326,9 @@ func (c *Core) load(account, phone string) accountData {
 	}
 	edits, err := c.outbox.List(ctx, account)
 	if err != nil {
+		d.problem = err.Error()
+	}
+	if d.sites, err = c.sites.List(ctx, account); err != nil {
 		d.problem = err.Error()
 	}
 	c.mu.Lock()
@@ -444,8 +454,8 @@ func (c *Core) watchStorage() {
 }
 
 // forgetLocal deletes what is kept here about account, its history, last
-// known settings and queued edits, in one transaction: all of it or, on
-// an error, none.
+// known settings, queued edits and the sites it let in, in one
+// transaction: all of it or, on an error, none.
 func (c *Core) forgetLocal(account string) error {
 	ctx := context.Background()
 	err := func() error {
@@ -460,10 +470,13 @@ func (c *Core) forgetLocal(account string) error {
 		if err := c.outbox.ForgetIn(ctx, tx, account); err != nil {
 			return err
 		}
+		if err := c.sites.ForgetIn(ctx, tx, account); err != nil {
+			return err
+		}
 		return tx.Commit()
 	}()
 	if err != nil {
-		return fmt.Errorf("deleting the history, settings and queued changes of +%s from this device "+
+		return fmt.Errorf("deleting the history, settings, queued changes and site access of +%s from this device "+
 			"(it is tried again when the app next opens): %w", account, err)
 	}
 	c.mu.Lock()
@@ -484,6 +497,11 @@ func (c *Core) sweep(ctx context.Context) {
 		var queued []string
 		queued, err = c.outbox.Accounts(ctx)
 		kept = append(kept, queued...)
+	}
+	if err == nil {
+		var granted []string
+		granted, err = c.sites.Accounts(ctx)
+		kept = append(kept, granted...)
 	}
 	if err != nil {
 		c.problem(err)

@@ -7,6 +7,7 @@ import (
 	"github.com/waprivacy/waprivacy/wasm/outbox"
 	"github.com/waprivacy/waprivacy/wasm/privacy"
 	"github.com/waprivacy/waprivacy/wasm/session"
+	"github.com/waprivacy/waprivacy/wasm/siteaccess"
 )
 
 // Phase is how far the page's start has got.
@@ -53,6 +54,32 @@ type View struct {
 	// Notice is the latest change made on the phone while the page was
 	// open, if any.
 	Notice *Notice
+
+	// Sites lists what the person decided about the sites that embed the
+	// widget, for the current account, by origin.
+	Sites []siteaccess.Grant
+	// Host is the origin of the site this page is embedded in, once it
+	// greeted the widget; empty for the app's own page.
+	Host string
+}
+
+// HostAccess is what the person let Host do with the current account.
+func (v View) HostAccess() siteaccess.Access {
+	return v.SiteAccess(v.Host)
+}
+
+// SiteAccess is what the person let origin do with the current account;
+// nothing before the account is linked.
+func (v View) SiteAccess(origin string) siteaccess.Access {
+	if origin == "" || !v.Linked() {
+		return siteaccess.Undecided
+	}
+	for _, g := range v.Sites {
+		if g.Origin == origin {
+			return g.Access
+		}
+	}
+	return siteaccess.Undecided
 }
 
 // Linked reports whether the current account is linked, i.e. has a phone

@@ -275,4 +275,31 @@ var messages = map[string]message{
 	"state.replaced":         {"opened elsewhere", "aberta em outro lugar"},
 	"state.logged-out":       {"logged out", "desconectada"},
 	"state.outdated":         {"needs an update", "precisa de atualização"},
+
+	// The widget's consent: what the site that embeds it may do.
+	"consent.ask": {"Let this site use your WhatsApp privacy settings?", "Permitir que este site use suas configurações de privacidade do WhatsApp?"},
+	"consent.why": {"This panel is part of another site's page. That site gets nothing about your account until you allow it here.",
+		"Este painel faz parte da página de outro site. Esse site não recebe nada da sua conta até você permitir aqui."},
+	"consent.secrets": {"Codes for linking a device never leave this panel, whatever you choose.",
+		"Os códigos para conectar um aparelho nunca saem deste painel, seja qual for a sua escolha."},
+	"consent.change":     {"Allow to read and change", "Permitir ver e alterar"},
+	"consent.read":       {"Allow to read only", "Permitir só ver"},
+	"consent.deny":       {"Don't allow", "Não permitir"},
+	"consent.saved":      {"Saved.", "Salvo."},
+	"consent.label":      {"What this site may do", "O que este site pode fazer"},
+	"consent.withdraw":   {"Change", "Alterar"},
+	"consent.now.read":   {"can read your privacy settings, not change them.", "pode ver suas configurações de privacidade, mas não alterá-las."},
+	"consent.now.change": {"can read and change your privacy settings.", "pode ver e alterar suas configurações de privacidade."},
+	"consent.now.denied": {"may not use your privacy settings.", "não pode usar suas configurações de privacidade."},
+
+	// Sites with access, on the Accounts screen.
+	"sites.title":          {"Sites with access", "Sites com acesso"},
+	"sites.intro":          {"Sites that embed waprivacy, and what you let each do with %s.", "Sites que incorporam o waprivacy e o que você permitiu que cada um faça com %s."},
+	"sites.none":           {"No site has asked to use this account.", "Nenhum site pediu para usar esta conta."},
+	"sites.access.read":    {"read only", "só ver"},
+	"sites.access.change":  {"read and change", "ver e alterar"},
+	"sites.access.denied":  {"not allowed", "não permitido"},
+	"sites.withdraw":       {"Revoke", "Revogar"},
+	"sites.withdraw.label": {"Revoke the access of %s", "Revogar o acesso de %s"},
+	"sites.withdrawn":      {"Revoked. The site is asked again next time.", "Revogado. O site vai pedir de novo da próxima vez."},
 }

@@ -39,6 +39,9 @@ type StatusEvent struct {
 	QRCode      string `json:"qrCode,omitempty"`
 	PairingCode string `json:"pairingCode,omitempty"`
 	Detail      string `json:"detail,omitempty"`
+	// Access is, in the widget only, what the person let the host page
+	// do: "read" or "change".
+	Access string `json:"access,omitempty"`
 }
 
 // stateNoAccount is the state before any account exists.
@@ -49,7 +52,7 @@ func statusEvent(s session.Status) StatusEvent {
 		QRCode: s.QRCode, PairingCode: s.PairingCode, Detail: s.Detail}
 }
 
-func (a *accounts) Status() any {
+func (a *accounts) Status() StatusEvent {
 	key := a.current()
 	i := slices.IndexFunc(a.manager.Accounts(), func(s session.Status) bool { return s.Account == key })
 	if i < 0 {

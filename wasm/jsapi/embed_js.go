@@ -9,26 +9,31 @@ import (
 
 	"github.com/waprivacy/waprivacy/wasm/api"
 	"github.com/waprivacy/waprivacy/wasm/crash"
+	"github.com/waprivacy/waprivacy/wasm/siteaccess"
 )
 
 // embed serves one host page.
 type embed struct {
 	window, parent js.Value // this frame's window, and the one that embeds it
 	backend        Backend  // nil when the app failed to start
+	consent        Consent  // nil when the app failed to start
 	policy         OriginPolicy
 	failure        string // why the app could not start, if it could not
 
 	mu     sync.Mutex
 	host   js.Value // the window that said hello
 	origin string   // and its origin; "" until then
+	// told is the access the host was last told of, so that it hears of
+	// each change once.
+	told siteaccess.Access
 }
 
 // ServeEmbed answers the widget's host page: requests posted by the parent
-// window from an origin the policy allows are answered to that origin, and
-// events and the content's height are posted to it. It returns a function
-// that stops serving.
-func ServeEmbed(b Backend, policy OriginPolicy) (stop func()) {
-	return serveEmbed(&embed{window: js.Global(), parent: js.Global().Get("parent"), backend: b, policy: policy})
+// window from an origin the policy allows are answered to that origin, as
+// far as the person's consent allows, and events and the content's height
+// are posted to it. It returns a function that stops serving.
+func ServeEmbed(b Backend, c Consent, policy OriginPolicy) (stop func()) {
+	return serveEmbed(&embed{window: js.Global(), parent: js.Global().Get("parent"), backend: b, consent: c, policy: policy})
 }
 
 // ServeEmbedFailure answers the widget's host page for an app that could
@@ -49,11 +54,13 @@ func serveEmbed(e *embed) (stop func()) {
 	e.window.Call("addEventListener", "message", listener)
 	cancel := func() {}
 	if e.backend != nil {
-		cancel = e.backend.Subscribe(func(event string, data any) {
-			crash.Run("the widget's "+event+" event", func() {
-				e.post(map[string]any{"type": msgEvent, "event": event, "data": data})
-			})
+		offEvents := e.backend.Subscribe(func(event string, data any) {
+			crash.Run("the widget's "+event+" event", func() { e.event(event, data) })
 		})
+		offConsent := e.consent.OnChange(func() {
+			crash.Run("the widget's consent", e.consentChanged)
+		})
+		cancel = func() { offEvents(); offConsent() }
 	}
 	resized := js.FuncOf(guarded("the widget's resize observer", func([]js.Value) any {
 		e.post(map[string]any{"type": msgResize, "height": e.contentHeight()})
@@ -106,9 +113,9 @@ func (e *embed) receive(ev js.Value) {
 		crash.Go("the widget's greeting", func() { e.hello(source, origin) })
 	case msgRequest:
 		e.mu.Lock()
-		allowed := e.origin != "" && origin == e.origin && e.backend != nil
+		greeted := e.origin != "" && origin == e.origin && e.backend != nil
 		e.mu.Unlock()
-		if !allowed {
+		if !greeted {
 			return
 		}
 		id := stringField(data, "id")
@@ -116,6 +123,10 @@ func (e *embed) receive(ev js.Value) {
 			return
 		}
 		req := api.Request{Method: stringField(data, "method"), Path: stringField(data, "path")}
+		if resp, refused := refusal(req.Method, e.consent.Access(origin)); refused {
+			e.post(map[string]any{"type": msgResponse, "id": id, "status": resp.Status, "body": resp.Body})
+			return
+		}
 		if body := data.Get("body"); !body.IsUndefined() && !body.IsNull() {
 			b, err := bodyBytes(body)
 			if err != nil {
@@ -153,8 +164,51 @@ func (e *embed) hello(source js.Value, origin string) {
 	e.mu.Lock()
 	e.host, e.origin = source, origin
 	e.mu.Unlock()
-	e.post(map[string]any{"type": msgReady, "status": e.backend.Status()})
+	e.consent.Greeted(origin)
+	access := e.consent.Access(origin)
+	e.mu.Lock()
+	e.told = access
+	e.mu.Unlock()
+	e.post(map[string]any{"type": msgReady, "status": hostStatus(e.backend.Status(), access)})
 	e.post(map[string]any{"type": msgResize, "height": e.contentHeight()})
+}
+
+// event passes one of the backend's events to the host, as far as its
+// access allows: none before consent, and no linking codes ever.
+func (e *embed) event(name string, data any) {
+	e.mu.Lock()
+	origin := e.origin
+	e.mu.Unlock()
+	if origin == "" {
+		return
+	}
+	access := e.consent.Access(origin)
+	if !access.Allows(false) {
+		return
+	}
+	if s, ok := data.(StatusEvent); ok {
+		data = hostStatus(s, access)
+	}
+	e.post(map[string]any{"type": msgEvent, "event": name, "data": data})
+}
+
+// consentChanged tells the host, in a connection event, that the person
+// allowed it, changed what it may do, or withdrew it.
+func (e *embed) consentChanged() {
+	e.mu.Lock()
+	origin := e.origin
+	e.mu.Unlock()
+	if origin == "" {
+		return
+	}
+	access := e.consent.Access(origin)
+	e.mu.Lock()
+	changed := access != e.told
+	e.told = access
+	e.mu.Unlock()
+	if changed {
+		e.post(map[string]any{"type": msgEvent, "event": EventConnection, "data": hostStatus(e.backend.Status(), access)})
+	}
 }
 
 func stringField(v js.Value, name string) string {

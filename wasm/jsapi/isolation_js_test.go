@@ -12,6 +12,7 @@ import (
 
 	"github.com/waprivacy/waprivacy/wasm/api"
 	"github.com/waprivacy/waprivacy/wasm/crash"
+	"github.com/waprivacy/waprivacy/wasm/siteaccess"
 )
 
 // fakeBackend publishes the events a test tells it to, and answers
@@ -26,7 +27,9 @@ type fakeBackend struct {
 
 func (f *fakeBackend) Do(_ context.Context, req api.Request) api.Response { return f.do(req) }
 
-func (f *fakeBackend) Status() any { return StatusEvent{State: "connected", Account: "5511988887777"} }
+func (f *fakeBackend) Status() StatusEvent {
+	return StatusEvent{State: "connected", Account: "5511988887777"}
+}
 
 func (f *fakeBackend) Subscribe(fn func(string, any)) (cancel func()) {
 	f.mu.Lock()
@@ -262,7 +265,7 @@ func TestEmbedAnswersTheHostAndSurvivesAHostWithANullOrigin(t *testing.T) {
 	host, messages := hostFrame(t)
 	errs := consoleErrors(t)
 	f := &fakeBackend{do: echo}
-	stop := serveEmbed(&embed{window: js.Global(), parent: host, backend: f, policy: fakePolicy{pageOrigin()}})
+	stop := serveEmbed(&embed{window: js.Global(), parent: host, backend: f, consent: newConsent(siteaccess.Change), policy: fakePolicy{pageOrigin()}})
 	defer stop()
 	waitFor(t, "listening", messages, func(s string) bool { return s == `{"type":"waprivacy:listening"}` })
 
@@ -276,7 +279,7 @@ func TestEmbedAnswersTheHostAndSurvivesAHostWithANullOrigin(t *testing.T) {
 
 	fromHost(host, pageOrigin(), map[string]any{"type": msgHello})
 	waitFor(t, "ready", messages, func(s string) bool {
-		return s == `{"status":{"account":"5511988887777","state":"connected"},"type":"waprivacy:ready"}`
+		return s == `{"status":{"account":"5511988887777","state":"connected","access":"change"},"type":"waprivacy:ready"}`
 	})
 	fromHost(host, pageOrigin(), map[string]any{"type": msgRequest, "id": "1", "method": "GET", "path": "/profile/privacy"})
 	waitFor(t, "the answer", messages, func(s string) bool {

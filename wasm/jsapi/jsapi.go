@@ -20,8 +20,8 @@ import (
 type Backend interface {
 	// Do answers one Z-API or RyzeAPI request.
 	Do(ctx context.Context, req api.Request) api.Response
-	// Status is the connection state now, as a JSON-encodable value.
-	Status() any
+	// Status is the connection state now.
+	Status() StatusEvent
 	// Subscribe calls fn for every event ("connection" or "privacy") until
 	// cancel is called; data is JSON-encodable. fn must not block.
 	Subscribe(fn func(event string, data any)) (cancel func())

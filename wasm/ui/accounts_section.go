@@ -5,17 +5,22 @@ import (
 
 	"github.com/waprivacy/waprivacy/wasm/i18n"
 	"github.com/waprivacy/waprivacy/wasm/session"
+	"github.com/waprivacy/waprivacy/wasm/siteaccess"
 )
 
 // AccountsSection lists the linked accounts: show one, unlink one, or
-// link another.
+// link another; and the sites with access to the one on screen.
 type AccountsSection struct {
 	app.Compo
 	Lang     i18n.Lang
 	Accounts []session.Status
 	Current  string
-	confirm  string // the account whose unlinking awaits confirmation
-	result   FormState
+	// Sites are the decisions about the account on screen, whose number
+	// is Phone.
+	Sites   []siteaccess.Grant
+	Phone   string
+	confirm string // the account whose unlinking awaits confirmation
+	result  FormState
 }
 
 const accountsForm = "accounts"
@@ -77,5 +82,6 @@ func (s *AccountsSection) Render() app.UI {
 		&FormResult{Lang: l, State: s.result, Done: l.T("accounts.unlinked")},
 		app.Button().Type("button").ID("link-another").Class("button").Text(l.T("accounts.link")).
 			OnClick(func(ctx app.Context, _ app.Event) { ctx.NewAction(ActionLink) }),
+		app.If(s.Phone != "", func() app.UI { return &SitesList{Lang: l, Phone: s.Phone, Sites: s.Sites} }),
 	)
 }

@@ -7,6 +7,7 @@ package ui
 
 import (
 	"github.com/waprivacy/waprivacy/wasm/privacy"
+	"github.com/waprivacy/waprivacy/wasm/siteaccess"
 )
 
 // Actions components emit, with the value each carries.
@@ -25,6 +26,7 @@ const (
 	ActionForget     = "accounts/forget"    // string: a logged-out account's key
 	ActionPairPhone  = "connect/pair-phone" // PairRequest
 	ActionRetry      = "connect/retry"      // nil: reconnect now
+	ActionSiteAccess = "sites/access"       // SiteRequest
 )
 
 // State keys.
@@ -122,4 +124,13 @@ type AccountRequest struct {
 type PairRequest struct {
 	Form  string
 	Phone string
+}
+
+// SiteRequest records the person's answer about what a site that embeds
+// the widget may do with the account on screen; siteaccess.Undecided
+// withdraws the answer, so the site is asked again.
+type SiteRequest struct {
+	Form   string
+	Origin string
+	Access siteaccess.Access
 }

@@ -56,6 +56,9 @@ func (p *EmbedPage) Render() app.UI {
 		app.If(v.Linked(), func() app.UI {
 			return &ConnectionBanner{Lang: l, Status: v.Current, Live: v.Live, HasPrivacy: v.HasPrivacy, KnownAt: v.KnownAt}
 		}),
+		app.If(v.Linked() && v.Host != "", func() app.UI {
+			return &SiteConsentCard{Lang: l, Origin: v.Host, Access: v.HostAccess()}
+		}),
 		app.Main().ID("content").Class("content").TabIndex(-1).Body(content),
 	)
 }

@@ -111,7 +111,7 @@ func (p *Page) content(l i18n.Lang, v appstate.View) app.UI {
 	case SectionHistory:
 		return &HistorySection{Lang: l, Entries: v.History, Contacts: v.Privacy.Contacts}
 	case SectionAccounts:
-		return &AccountsSection{Lang: l, Accounts: v.Accounts, Current: v.Current.Account}
+		return &AccountsSection{Lang: l, Accounts: v.Accounts, Current: v.Current.Account, Sites: v.Sites, Phone: v.Current.Phone}
 	}
 	return &PrivacySection{Lang: l, View: v}
 }

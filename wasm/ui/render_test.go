@@ -12,6 +12,7 @@ import (
 	"github.com/waprivacy/waprivacy/wasm/i18n"
 	"github.com/waprivacy/waprivacy/wasm/privacy"
 	"github.com/waprivacy/waprivacy/wasm/session"
+	"github.com/waprivacy/waprivacy/wasm/siteaccess"
 )
 
 // The components render natively, as the prerendered page does, so these
@@ -116,7 +117,7 @@ func TestAValueFromANewerPhoneShowsAboveTheChoices(t *testing.T) {
 	}
 	mustContain(t, "last seen", form, `id="form-last-unknown"`, "Definido no seu celular: friends_of_friends",
 		`aria-describedby="form-last-question form-last-unknown"`)
-	if i, j := strings.Index(form, "form-last-unknown\" class"), strings.Index(form, `class="options"`); i < 0 || j < i {
+	if i, j := strings.Index(form, `id="form-last-unknown"`), strings.Index(form, `class="options"`); i < 0 || j < i {
 		t.Errorf("the value from the phone is not above the choices:\n%s", form)
 	}
 	// Marked current once, as the value from the phone; no option is.
@@ -246,4 +247,33 @@ func TestAProblemWhileReadyIsShownWithReload(t *testing.T) {
 	if got := html(&ProblemBanner{Lang: i18n.English, Phase: appstate.PhaseReady}); strings.Contains(got, `id="problem"`) {
 		t.Errorf("a banner without a problem: %s", got)
 	}
+}
+
+func TestTheConsentCardNamesTheSiteAndEachAnswer(t *testing.T) {
+	const shop = "https://shop.example"
+	ask := html(&SiteConsentCard{Lang: i18n.English, Origin: shop})
+	mustContain(t, "the question", ask, `data-access="undecided"`, shop,
+		`id="consent-change"`, "Allow to read and change", `id="consent-read"`, "Allow to read only", `id="consent-deny"`, "Don&#39;t allow",
+		"never leave this panel")
+	for access, words := range map[siteaccess.Access]string{
+		siteaccess.Read: "can read your privacy settings, not change them", siteaccess.Change: "can read and change",
+		siteaccess.Denied: "may not use your privacy settings",
+	} {
+		got := html(&SiteConsentCard{Lang: i18n.Portuguese, Origin: shop, Access: access})
+		mustNotContain(t, string(access), got, `id="consent-read"`)
+		mustContain(t, string(access), got, shop, `id="consent-withdraw"`)
+		if en := html(&SiteConsentCard{Lang: i18n.English, Origin: shop, Access: access}); !strings.Contains(en, words) {
+			t.Errorf("%s: %s", access, en)
+		}
+	}
+}
+
+func TestTheSitesListShowsEachSiteWithARevokeButton(t *testing.T) {
+	none := html(&SitesList{Lang: i18n.English, Phone: "5511988887777"})
+	mustContain(t, "no sites", none, `id="sites-none"`, "+5511988887777")
+	two := html(&SitesList{Lang: i18n.English, Phone: "5511988887777", Sites: []siteaccess.Grant{
+		{Origin: "https://bank.example", Access: siteaccess.Denied}, {Origin: "https://shop.example", Access: siteaccess.Read}}})
+	mustNotContain(t, "two sites", two, `id="sites-none"`)
+	mustContain(t, "two sites", two, `data-origin="https://bank.example"`, "not allowed", `data-origin="https://shop.example"`, "read only",
+		`aria-label="Revoke the access of https://shop.example"`)
 }

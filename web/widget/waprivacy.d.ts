@@ -13,7 +13,12 @@ export interface Response<Body = unknown> {
 /** Every error answer: RyzeAPI's envelope, plus every invalid field. */
 export interface ErrorBody {
   success: false;
-  error: { message: string };
+  /**
+   * code, in the widget only (status 403): "consent-needed" until the
+   * person allows the host site inside the widget, "read-only" for a
+   * change asked by a site allowed only to read.
+   */
+  error: { message: string; code?: "consent-needed" | "read-only" };
   errors?: { field: string; message: string }[];
   /** For a failed update: what happened to each part. */
   outcomes?: {
@@ -50,15 +55,21 @@ export type State =
   | "loading" | "no-account" | "connecting" | "waiting-for-scan" | "connected"
   | "unreachable" | "code-expired" | "replaced" | "logged-out"
   /** WhatsApp refuses this version of the app: the site must be redeployed; it does not reconnect. */
-  | "outdated";
+  | "outdated"
+  /** Widget only: the person has not allowed this site (or declined); nothing else is told. */
+  | "consent-needed";
 
 export interface Status {
   state: State;
   account?: string;
   phone?: string;
+  /** The app's own page only: linking codes never leave the widget's iframe. */
   qrCode?: string;
+  /** The app's own page only, like qrCode. */
   pairingCode?: string;
   detail?: string;
+  /** Widget only: what the person let this site do. */
+  access?: "read" | "change";
 }
 
 /**
@@ -98,9 +109,10 @@ export interface Waprivacy {
   /**
    * One Z-API or RyzeAPI request, e.g.
    * request("POST", "/privacy/last-seen", {visualizationType: "CONTACTS"}).
-   * Resolves with the status and body for API errors too (400, 404, 405,
-   * 409, 502, 503, 504); rejects only when the call itself is malformed
-   * (or, in the widget, times out).
+   * Resolves with the status and body for API errors too (400, 403 in the
+   * widget without the person's consent, 404, 405, 409, 502, 503, 504);
+   * rejects only when the call itself is malformed (or, in the widget,
+   * times out).
    */
   request(method: Method | string, path: string, body?: object | string): Promise<Response>;
   /** Subscribes to events; returns a function that unsubscribes. */
@@ -108,7 +120,10 @@ export interface Waprivacy {
   on(event: "privacy", fn: (change: PrivacyEvent) => void): () => void;
   /** The connection state now. */
   status(): Status;
-  /** Widget only: settles when the embedded app accepts this page. */
+  /**
+   * Widget only: settles when the embedded app accepts this page, with
+   * state "consent-needed" until the person allows it.
+   */
   readonly ready?: Promise<Status>;
 }
 

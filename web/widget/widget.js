@@ -6,7 +6,9 @@
 // inside the element named by data-target, sizes the iframe to its content,
 // and gives the page window.waprivacy: the same request/on/status API the
 // app offers, carried over postMessage. The app's operator must allow this
-// page's origin (the proxy's -frame-ancestors).
+// page's origin (the proxy's -frame-ancestors), and then the person, inside
+// the iframe: until they do, status() is {state: "consent-needed"} and
+// requests get 403. Linking codes never reach this page.
 (() => {
   "use strict";
   const script = document.currentScript;
