@@ -43,6 +43,15 @@ type Faults struct {
 	// sees it; the privacy engine re-reads in the same burst to confirm, and
 	// must cope with a re-read that misses its write.
 	StaleReads int `json:"staleReads"`
+	// CutAfterIQ cuts the connection right after the server has processed
+	// the N-th IQ (get or set) of a namespace, counted from when the faults
+	// were set, before that IQ's answer leaves: the change is made on the
+	// account, the client never hears of it, and the IQs behind it on the
+	// wire are never processed. It fires once per configuration. A lost
+	// connection between a write and its answer is what a closed lid or a
+	// lost signal does to a real client; a cut by timer (DropAfterMs) lands
+	// somewhere different every run, this one on the same IQ.
+	CutAfterIQ map[string]int `json:"cutAfterIq,omitempty"`
 }
 
 const (
@@ -62,6 +71,11 @@ func (f Faults) validate() error {
 	if f.FailIQAfter < 0 || f.FailIQCount < 0 {
 		return fmt.Errorf("%w: failIqAfter and failIqCount must not be negative", ErrInvalid)
 	}
+	for ns, n := range f.CutAfterIQ {
+		if ns == "" || n < 1 {
+			return fmt.Errorf("%w: cutAfterIq needs a namespace and an N of 1 or more", ErrInvalid)
+		}
+	}
 	for ns, code := range f.FailIQ {
 		if ns == "" {
 			return fmt.Errorf("%w: failIq needs a namespace", ErrInvalid)
@@ -80,6 +94,8 @@ type faultState struct {
 	mu        sync.Mutex
 	cfg       Faults
 	seen      map[string]int // IQs per failing namespace since the faults were set
+	cutSeen   map[string]int // IQs per cut namespace since the faults were set
+	cut       bool           // the cut has happened
 	gen       uint64         // counts SetFaults calls, so a snapshot outlives no configuration
 	staleLeft int            // stale answers still to give
 }
@@ -106,6 +122,20 @@ func (f *faultState) failIQ(ns string) (code int, fail bool) {
 		return 0, false
 	}
 	return code, f.cfg.FailIQCount == 0 || n < f.cfg.FailIQAfter+f.cfg.FailIQCount
+}
+
+// cutAfter counts a processed IQ of namespace ns and says whether the
+// connection is to be cut before its answer.
+func (f *faultState) cutAfter(ns string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n, ok := f.cfg.CutAfterIQ[ns]
+	if !ok || f.cut {
+		return false
+	}
+	f.cutSeen[ns]++
+	f.cut = f.cutSeen[ns] == n
+	return f.cut
 }
 
 // staleArmed reports whether stale reads are still to be given, and under
@@ -190,9 +220,12 @@ func (s *Server) SetFaults(f Faults) error {
 		return err
 	}
 	f.FailIQ = maps.Clone(f.FailIQ)
+	f.CutAfterIQ = maps.Clone(f.CutAfterIQ)
 	s.faults.mu.Lock()
 	s.faults.cfg = f
 	s.faults.seen = map[string]int{}
+	s.faults.cutSeen = map[string]int{}
+	s.faults.cut = false
 	s.faults.gen++
 	s.faults.staleLeft = f.StaleReads
 	s.faults.latencyNs.Store(int64(time.Duration(f.LatencyMs) * time.Millisecond))

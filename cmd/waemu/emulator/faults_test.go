@@ -9,8 +9,11 @@ import (
 	"time"
 
 	"go.mau.fi/whatsmeow"
+	waBinary "go.mau.fi/whatsmeow/binary"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
+
+	"github.com/waprivacy/waprivacy/cmd/waemu/emutest"
 )
 
 func TestLatencyIsOneWayAndDoesNotSerialise(t *testing.T) {
@@ -254,4 +257,57 @@ func TestStaleReadsOvertakeTheLatestWrite(t *testing.T) {
 	if got := receipts(cli); got != types.PrivacySettingAll {
 		t.Fatalf("after clearing: %s", got)
 	}
+}
+
+// cutAfterIq: the N-th IQ of the namespace is applied and its answer never
+// leaves; the connection ends there and the IQs behind it are not applied.
+func TestCutAfterTheNthIQ(t *testing.T) {
+	e := newEnv(t)
+	const phone = "5511900005555"
+	cli, rec := e.pairQR(t, phone)
+	e.Control(t, "POST", "/control/faults", map[string]any{"cutAfterIq": map[string]int{"privacy": 2}}, http.StatusOK, nil)
+
+	// Sent without whatsmeow's retry after a reconnection, as the privacy
+	// engine sends; an IQ cut short is answered by the disconnection.
+	send := func(name, value string) <-chan *waBinary.Node {
+		ch, err := cli.DangerousInternals().SendIQAsync(ctxT(t), whatsmeow.DangerousInfoQuery{
+			Namespace: "privacy", Type: "set", To: types.ServerJID,
+			Content: []waBinary.Node{{Tag: "privacy", Content: []waBinary.Node{{
+				Tag: "category", Attrs: waBinary.Attrs{"name": name, "value": value}}}}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ch
+	}
+	answered := func(ch <-chan *waBinary.Node) bool {
+		select {
+		case n := <-ch:
+			return n != nil && n.Tag == "iq"
+		case <-time.After(emutest.Timeout):
+			t.Fatal("no answer and no disconnection")
+			return false
+		}
+	}
+	if !answered(send("last", "none")) {
+		t.Fatal("the first IQ was not answered")
+	}
+	// The second and third go out together; the cut falls between them.
+	second, third := send("profile", "none"), send("status", "none")
+	if answered(second) || answered(third) {
+		t.Error("an IQ at or after the cut was answered")
+	}
+	waitFor[*events.Disconnected](t, rec)
+	acc := e.Account(t, phone)
+	if acc.Privacy["last"] != "none" || acc.Privacy["profile"] != "none" || acc.Privacy["status"] == "none" {
+		t.Errorf("after the cut: last %s profile %s status %s; want the first two applied, not the third",
+			acc.Privacy["last"], acc.Privacy["profile"], acc.Privacy["status"])
+	}
+	// Once per configuration: the next connection is not cut.
+	waitFor[*events.Connected](t, rec)
+	if !answered(send("status", "none")) {
+		t.Error("the next connection was cut too")
+	}
+	e.Control(t, "POST", "/control/faults", map[string]any{"cutAfterIq": map[string]int{"privacy": 0}}, http.StatusBadRequest, nil)
+	e.Control(t, "POST", "/control/faults", map[string]any{"cutAfterIq": map[string]int{"": 1}}, http.StatusBadRequest, nil)
 }

@@ -109,6 +109,11 @@ func (c *conn) handleIQ(iq *waBinary.Node) {
 		h = (*conn).unhandled
 	}
 	content, err := h(c, iq)
+	if c.srv.faults.cutAfter(ns) {
+		c.log.Info("fault injection: cutting the connection before the answer", "xmlns", ns, "id", id)
+		c.cancel()
+		return
+	}
 	if err != nil {
 		c.replyError(id, err)
 		return
