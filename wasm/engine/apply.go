@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 
+	"go.mau.fi/whatsmeow"
 	waBinary "go.mau.fi/whatsmeow/binary"
 	"go.mau.fi/whatsmeow/types"
 
@@ -56,7 +57,12 @@ type step struct {
 	// list is set for an except-list change, whose IQs address is the
 	// account's way: see address.
 	list *listEdit
+	// part is what the journal records of it.
+	part Part
 }
+
+// timerField is the default message timer's field.
+const timerField = "timer"
 
 // listEdit is an except-list change before it is addressed.
 type listEdit struct {
@@ -70,7 +76,9 @@ type listEdit struct {
 // the requested value, sends the rest together with the confirming re-read,
 // and if any part fails it changes back the parts that succeeded. A 409
 // (the phone edited an except-list meanwhile) is retried once on the fresh
-// list.
+// list. With a journal, the update is recorded before anything is sent,
+// and one whose outcome stays unknown (the connection or the page was
+// lost) is resolved when the account next connects.
 func (e *Engine) Apply(ctx context.Context, u privacy.Update) (Result, error) {
 	if err := u.Validate(); err != nil {
 		var ve *privacy.ValidationError
@@ -84,6 +92,9 @@ func (e *Engine) Apply(ctx context.Context, u privacy.Update) (Result, error) {
 	defer e.mu.Unlock()
 	if e.closed {
 		return Result{}, ErrNotConnected
+	}
+	if err := e.recoverLocked(ctx); err != nil {
+		return Result{}, err
 	}
 	if e.known() == nil {
 		if _, err := e.refreshLocked(ctx, FromApp); err != nil {
@@ -100,7 +111,40 @@ func (e *Engine) Apply(ctx context.Context, u privacy.Update) (Result, error) {
 	if err := e.address(ctx, *e.state, steps); err != nil {
 		return Result{}, err
 	}
+	id, err := e.begin(ctx, steps)
+	if err != nil {
+		return Result{}, err
+	}
+	res, settled, err := e.applySteps(ctx, u, steps, outcomes)
+	if e.journal == nil {
+		return res, err
+	}
+	if !settled {
+		return res, stillOpen(err)
+	}
+	// If closing fails the record stays open, and recovery finds every
+	// part where this update left it: it closes it without a change.
+	e.journal.End(ctx, e.account(), id, nil)
+	return res, err
+}
 
+// stillOpen says that an update's outcome is not known yet and is being
+// recovered: whatever happened is resolved from a fresh read when the
+// account is connected again, rather than guessed now.
+func stillOpen(err error) error {
+	e := classify("The update", err)
+	out := &Error{Status: e.Status, Outcomes: e.Outcomes, Recovering: true, Err: err,
+		Message: e.Message + " What reached WhatsApp is checked again as soon as the account is connected, and a partial change is undone then."}
+	if out.Status == StatusRestoreFailure || out.Status == StatusInvalid || out.Status == StatusConflict {
+		out.Status = StatusNotConnected
+	}
+	return out
+}
+
+// applySteps sends steps, then confirms, retries a conflict or rolls back.
+// settled is false when the account may be left half changed: the
+// confirmation or the rollback was lost.
+func (e *Engine) applySteps(ctx context.Context, u privacy.Update, steps []step, outcomes []Outcome) (Result, bool, error) {
 	answers, failures, st, readErr := e.run(ctx, steps)
 	if conflict := retryable(steps, failures); conflict >= 0 && readErr == nil {
 		// Re-plan only the conflicting list against the fresh read.
@@ -129,11 +173,25 @@ func (e *Engine) Apply(ctx context.Context, u privacy.Update) (Result, error) {
 				outcomes = append(outcomes, Outcome{Field: s.field, Result: ResultApplied})
 			}
 			e.state = nil
-			return Result{Outcomes: sortOutcomes(outcomes)}, readErr
+			return Result{Outcomes: sortOutcomes(outcomes)}, false, readErr
 		}
-		return e.confirm(ctx, steps, st, outcomes)
+		res, err := e.confirm(ctx, steps, st, outcomes)
+		return res, true, err
 	}
-	return e.rollback(ctx, steps, answers, failures, outcomes)
+	res, settled, err := e.rollback(ctx, steps, answers, failures, outcomes)
+	// A request whose answer was lost may have been applied: only
+	// WhatsApp's own refusals say that nothing changed.
+	return res, settled && !slices.ContainsFunc(failures, lostAnswer), err
+}
+
+// lostAnswer reports whether err leaves unknown whether the request was
+// applied: the connection dropped or the answer never came.
+func lostAnswer(err error) bool {
+	if err == nil {
+		return false
+	}
+	var iq *whatsmeow.IQError
+	return !errors.As(err, &iq)
 }
 
 // confirm checks that the re-read shows every accepted step. No source
@@ -224,7 +282,7 @@ func (e *Engine) run(ctx context.Context, steps []step) ([][]*waBinary.Node, []e
 }
 
 // rollback undoes the steps that succeeded, re-reads, and reports.
-func (e *Engine) rollback(ctx context.Context, steps []step, answers [][]*waBinary.Node, failures []error, outcomes []Outcome) (Result, error) {
+func (e *Engine) rollback(ctx context.Context, steps []step, answers [][]*waBinary.Node, failures []error, outcomes []Outcome) (Result, bool, error) {
 	var undo []step
 	for i, s := range steps {
 		if failures[i] == nil {
@@ -255,7 +313,7 @@ func (e *Engine) rollback(ctx context.Context, steps []step, answers [][]*waBina
 	} else {
 		err.Message = first.Message + " Nothing was changed."
 	}
-	return Result{Snapshot: st.snap.Clone(), Outcomes: err.Outcomes}, err
+	return Result{Snapshot: st.snap.Clone(), Outcomes: err.Outcomes}, !restoreFailed && readErr == nil, err
 }
 
 func firstFailure(steps []step, failures []error) *Error {
@@ -330,7 +388,7 @@ func plan(st readState, u privacy.Update) ([]step, []Outcome) {
 	}
 	if u.Timer != nil {
 		if *u.Timer == st.snap.DefaultTimer {
-			outcomes = append(outcomes, Outcome{Field: "timer", Result: ResultUnchanged})
+			outcomes = append(outcomes, Outcome{Field: timerField, Result: ResultUnchanged})
 		} else {
 			steps = append(steps, timerStep(st.snap.DefaultTimer, *u.Timer))
 		}
@@ -344,6 +402,7 @@ func valueStep(c privacy.Category, from, to privacy.Value) step {
 		iqs:   []iqSpec{setValue(c, to)},
 		undo:  func([]*waBinary.Node) []iqSpec { return []iqSpec{setValue(c, from)} },
 		shows: func(s privacy.Snapshot) bool { return s.Settings[c] == to },
+		part:  Part{Field: string(c), Before: string(from), Target: string(to)},
 	}
 }
 
@@ -359,6 +418,8 @@ func listStep(c privacy.Category, from privacy.Value, dhash string, add, remove 
 	return step{
 		field: exceptField(c),
 		list:  &listEdit{category: c, from: from, dhash: dhash, add: add, remove: remove},
+		part: Part{Field: exceptField(c), Before: string(from), Target: string(privacy.ContactBlacklist),
+			Add: add, Remove: remove, DHash: dhash},
 		shows: func(s privacy.Snapshot) bool {
 			list := s.Except[c]
 			for _, p := range add {
@@ -477,10 +538,11 @@ func newHash(answer *waBinary.Node, c privacy.Category) string {
 
 func timerStep(from, to privacy.Timer) step {
 	return step{
-		field: "timer",
+		field: timerField,
 		iqs:   []iqSpec{setTimer(to)},
 		undo:  func([]*waBinary.Node) []iqSpec { return []iqSpec{setTimer(from)} },
 		shows: func(s privacy.Snapshot) bool { return s.DefaultTimer == to },
+		part:  Part{Field: timerField, Before: strconv.Itoa(int(from)), Target: strconv.Itoa(int(to))},
 	}
 }
 
@@ -533,7 +595,7 @@ func describeField(f string) string {
 	if c, ok := exceptCategory(f); ok {
 		return "Changing the " + c.Title() + " exceptions"
 	}
-	if f == "timer" {
+	if f == timerField {
 		return "Changing the default message timer"
 	}
 	return "Changing " + privacy.Category(f).Title()
@@ -546,7 +608,7 @@ func sortOutcomes(out []Outcome) []Outcome {
 		order[string(c)] = 2 * i
 		order[exceptField(c)] = 2*i + 1
 	}
-	order["timer"] = len(order) + 1
+	order[timerField] = len(order) + 1
 	slices.SortStableFunc(out, func(a, b Outcome) int { return order[a.Field] - order[b.Field] })
 	return out
 }

@@ -37,6 +37,9 @@ type Change struct {
 	Before   privacy.Snapshot // zero for the first read, and the first after a lost connection
 	Snapshot privacy.Snapshot
 	Source   Source
+	// Recovery is set on the change that resolved an interrupted update
+	// (Source FromRecovery).
+	Recovery *Recovery
 }
 
 // Engine manages one account's privacy. It is safe for concurrent use;
@@ -54,6 +57,8 @@ type Engine struct {
 	drops atomic.Int64
 	// lids caches each phone number's LID, from answers and lookups.
 	lids map[string]types.JID
+	// journal, if set, records each update while it is on the wire.
+	journal Journal
 
 	subMu sync.Mutex
 	subs  map[int]func(Change)
@@ -69,6 +74,9 @@ type Options struct {
 	// it the engine sees the pushes whatsmeow turns into no event (see
 	// PushLog).
 	Pushes *PushLog
+	// Journal, when set, records each update before it is sent, and the
+	// engine resolves the updates a lost connection or page left open.
+	Journal Journal
 }
 
 // New returns an engine for client and starts following changes pushed
@@ -77,7 +85,7 @@ func New(client *whatsmeow.Client, opts Options) *Engine {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 20 * time.Second
 	}
-	e := &Engine{client: client, timeout: opts.Timeout, subs: map[int]func(Change){}, lids: map[string]types.JID{}}
+	e := &Engine{client: client, timeout: opts.Timeout, journal: opts.Journal, subs: map[int]func(Change){}, lids: map[string]types.JID{}}
 	client.AddEventHandler(e.handleEvent)
 	if opts.Pushes != nil {
 		opts.Pushes.onPush(e.followPhone)
@@ -207,11 +215,32 @@ func (e *Engine) handleEvent(evt any) {
 }
 
 // followPhone re-reads everything in the background, as the phone may
-// have changed something.
-func (e *Engine) followPhone() {
+// have changed something, and then resolves any interrupted update.
+func (e *Engine) followPhone() { e.followPhoneTry(0) }
+
+// followPhoneTry is attempt n of followPhone. While the account stays
+// connected, WhatsApp refused or did not answer: the attempt is repeated
+// shortly, a few times, rather than leave a change unseen or an
+// interrupted update open until the next push.
+func (e *Engine) followPhoneTry(n int) {
 	go func() {
 		e.mu.Lock()
 		defer e.mu.Unlock()
-		e.refreshLocked(context.Background(), FromPhone)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*e.timeout)
+		defer cancel()
+		_, err := e.refreshLocked(ctx, FromPhone)
+		if err == nil {
+			err = e.recoverLocked(ctx)
+		}
+		if err != nil && n < followRetries && !e.closed && e.client.IsLoggedIn() {
+			time.AfterFunc(followRetry, func() { e.followPhoneTry(n + 1) })
+		}
 	}()
 }
+
+// followRetry spaces, and followRetries bounds, the attempts to follow
+// the phone while the account stays connected.
+const (
+	followRetry   = 2 * time.Second
+	followRetries = 5
+)

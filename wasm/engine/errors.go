@@ -30,6 +30,9 @@ type Error struct {
 	Fields []privacy.FieldError
 	// Outcomes reports each part of a failed update.
 	Outcomes []Outcome
+	// Recovering is set when what an update changed is not known yet: it
+	// is resolved from a fresh read once the account is connected.
+	Recovering bool
 	// Err is the underlying cause, if any.
 	Err error
 }

@@ -71,6 +71,9 @@ type conn struct {
 
 	transport   atomic.Pointer[noise.Transport]
 	established atomic.Bool
+	// cut is set by the cutAfterIq fault: no frame is handled after it,
+	// and the connection closes once what was sent before has left.
+	cut atomic.Bool
 
 	// Owned by the processor goroutine.
 	phase  phase
@@ -100,6 +103,12 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.track() {
 		ws.Close(websocket.StatusGoingAway, "server closing")
+		return
+	}
+	if s.faults.offline() {
+		s.connsRun.Done()
+		s.log.Info("fault injection: refusing a connection after the cut")
+		ws.CloseNow()
 		return
 	}
 	defer s.connsRun.Done()
@@ -183,6 +192,9 @@ func (c *conn) processLoop() {
 		case a := <-c.in:
 			if !c.sleepUntil(a.due) {
 				return
+			}
+			if c.cut.Load() {
+				continue
 			}
 			if err := c.handleFrame(a.data); err != nil {
 				c.log.Warn("closing connection", "err", err)

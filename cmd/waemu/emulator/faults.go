@@ -52,6 +52,11 @@ type Faults struct {
 	// lost signal does to a real client; a cut by timer (DropAfterMs) lands
 	// somewhere different every run, this one on the same IQ.
 	CutAfterIQ map[string]int `json:"cutAfterIq,omitempty"`
+	// OfflineAfterCut keeps the account offline once the cut has
+	// happened: every new connection is closed at once, until the faults
+	// are set again. A test then changes things on the phone, or cuts the
+	// recovery too, before the client is back.
+	OfflineAfterCut bool `json:"offlineAfterCut"`
 }
 
 const (
@@ -136,6 +141,14 @@ func (f *faultState) cutAfter(ns string) bool {
 	f.cutSeen[ns]++
 	f.cut = f.cutSeen[ns] == n
 	return f.cut
+}
+
+// offline reports whether new connections are refused: the cut has
+// happened and OfflineAfterCut holds.
+func (f *faultState) offline() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.cut && f.cfg.OfflineAfterCut
 }
 
 // staleArmed reports whether stale reads are still to be given, and under

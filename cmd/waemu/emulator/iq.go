@@ -3,6 +3,7 @@ package emulator
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	waBinary "go.mau.fi/whatsmeow/binary"
 	"go.mau.fi/whatsmeow/types"
@@ -110,8 +111,11 @@ func (c *conn) handleIQ(iq *waBinary.Node) {
 	}
 	content, err := h(c, iq)
 	if c.srv.faults.cutAfter(ns) {
+		// The answers already sent leave first, as they would have on a
+		// real network; this one never does.
 		c.log.Info("fault injection: cutting the connection before the answer", "xmlns", ns, "id", id)
-		c.cancel()
+		c.cut.Store(true)
+		c.closeAfter(time.Nanosecond)
 		return
 	}
 	if err != nil {
