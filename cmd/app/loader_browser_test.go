@@ -152,3 +152,110 @@ func beforePageScripts(t *testing.T, ctx context.Context, js string) (remove fun
 		}))
 	}
 }
+
+// programEnded waits for the error the loader shows once the Go program
+// has ended, checks what it says and that the page beneath is inert, and
+// returns its details.
+func programEnded(t *testing.T, ctx context.Context, title string) string {
+	t.Helper()
+	run(t, ctx, "waiting for the program-ended error", chromedp.WaitVisible(`#waprivacy-ended[role="alert"]`, chromedp.ByQuery))
+	if got := textOf(t, ctx, "#waprivacy-ended strong"); got != title {
+		t.Errorf("the error's title is %q, want %q", got, title)
+	}
+	var state struct {
+		Inert, ReloadFocused, GoCrashShown bool
+	}
+	eval(t, ctx, "reading the page's state", `({
+		Inert: document.body.inert,
+		ReloadFocused: document.activeElement === document.querySelector("#waprivacy-ended button"),
+		GoCrashShown: document.getElementById("waprivacy-crash") !== null,
+	})`, &state)
+	if !state.Inert {
+		t.Error("the dead page beneath the error still takes clicks and focus")
+	}
+	if !state.ReloadFocused {
+		t.Error("the Reload button does not have the focus")
+	}
+	if state.GoCrashShown {
+		t.Error("wasm/crash's error is still shown beside the loader's")
+	}
+	var details string
+	run(t, ctx, "reading the details", chromedp.Evaluate(`document.querySelector("#waprivacy-ended pre").textContent`, &details))
+	return details
+}
+
+// reloadStartsAgain presses Reload and waits for a new page whose app is
+// running.
+func reloadStartsAgain(t *testing.T, ctx context.Context) {
+	t.Helper()
+	run(t, ctx, "pressing Reload",
+		chromedp.Evaluate(`window.beforeReload = true`, nil),
+		press("#waprivacy-ended button"),
+		// Queries, unlike a poll, carry on into the new document.
+		chromedp.WaitNotPresent("#waprivacy-ended", chromedp.ByQuery),
+		chromedp.WaitVisible("#connect", chromedp.ByQuery),
+	)
+	waitFor(t, ctx, "the app running again in a new page", `window.beforeReload === undefined &&
+		performance.getEntriesByName("waprivacy-interactive").length > 0 && !document.body.inert`)
+}
+
+// TestBrowserProgramEndShowsReload: once the Go program has ended, the
+// page says so, in place of wasm/crash's error, with a Reload button that
+// works, and the details give the runtime's last words. The program is ended the way a page script
+// can end it, with no hook in the app: it calls go-app's navigation hook
+// without the path it needs, go-app reads the missing argument on its main
+// goroutine, and the panic there ends the program (go-app's own goroutine,
+// which wasm/crash cannot guard).
+func TestBrowserProgramEndShowsReload(t *testing.T) {
+	s := productionSite(t, deadUpstream(t))
+	for _, tc := range []struct{ lang, title string }{
+		{"en-US", "waprivacy stopped working"},
+		{"pt-BR", "O waprivacy parou de funcionar"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			ctx := newBrowser(t, 2*time.Minute, tc.lang)
+			run(t, ctx, "opening the app",
+				chromedp.Navigate(s.URL),
+				chromedp.WaitVisible("#connect", chromedp.ByQuery),
+				// As wasm/crash leaves the page after a recovered panic.
+				chromedp.Evaluate(`document.documentElement.append(Object.assign(document.createElement("div"), {id: "waprivacy-crash"}))`, nil),
+				chromedp.Evaluate(`goappNav()`, nil),
+			)
+			details := programEnded(t, ctx, tc.title)
+			for _, want := range []string{"exited with code 2", "panic: ", "index out of range"} {
+				if !strings.Contains(details, want) {
+					t.Errorf("the details lack %q:\n%s", want, details)
+				}
+			}
+			if tc.lang == "en-US" {
+				shoot(t, ctx, "program-ended")
+				run(t, ctx, "opening the details", press("#waprivacy-ended summary"))
+				shoot(t, ctx, "program-ended-details")
+			}
+			reloadStartsAgain(t, ctx)
+		})
+	}
+}
+
+// TestBrowserProgramFailingAtStartShowsReload: an exception that stops
+// the program's first run (here a page script's setter that throws when
+// go-app installs its navigation hook) is shown the same way, with the
+// exception in the details; once the cause is gone, Reload starts the app.
+func TestBrowserProgramFailingAtStartShowsReload(t *testing.T) {
+	s := productionSite(t, deadUpstream(t))
+	ctx := newBrowser(t, 2*time.Minute, "en-US")
+	remove := beforePageScripts(t, ctx, `Object.defineProperty(window, "goappNav", {
+		configurable: true,
+		set() { throw new Error("a page script refuses goappNav"); },
+	});`)
+	run(t, ctx, "opening the app", chromedp.Navigate(s.URL))
+	// Go stopped before it set the page's language: the prerendered English.
+	details := programEnded(t, ctx, "waprivacy stopped working")
+	for _, want := range []string{"stopped with an exception", "a page script refuses goappNav"} {
+		if !strings.Contains(details, want) {
+			t.Errorf("the details lack %q:\n%s", want, details)
+		}
+	}
+	remove()
+	reloadStartsAgain(t, ctx)
+}
