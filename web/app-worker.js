@@ -21,6 +21,8 @@ self.addEventListener("install", (event) => {
 });
 
 self.addEventListener("activate", (event) => {
+  // Claiming the open pages is also how they learn of a new version: the
+  // loader takes a change of controller for one.
   event.waitUntil(
     caches.keys()
       .then((keys) => Promise.all(

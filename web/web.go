@@ -16,9 +16,8 @@ var Static embed.FS
 //go:embed app-worker.js
 var ServiceWorker string
 
-// Loader is the template for /app.js, which replaces go-app's loader so
-// that Chrome keeps the wasm's compiled code between visits; the site
-// generator fills in its {{.X}} placeholders.
+// Loader is the template for /app.js, our loader in place of go-app's;
+// the site generator writes its configuration in for {{.Config}}.
 //
 //go:embed app.js
 var Loader string

@@ -45,6 +45,8 @@ type site struct {
 	offline atomic.Bool
 	mu      sync.Mutex
 	conns   map[net.Conn]bool
+	// before, once set, sees every request first, and may hold it.
+	before atomic.Pointer[func(*http.Request)]
 }
 
 func serveSite(t *testing.T, dist string, cfg proxy.Config) *site {
@@ -58,6 +60,9 @@ func serveSite(t *testing.T, dist string, cfg proxy.Config) *site {
 	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.offline.Load() {
 			panic(http.ErrAbortHandler) // the browser sees a dropped connection
+		}
+		if before := s.before.Load(); before != nil {
+			(*before)(r)
 		}
 		srv.ServeHTTP(w, r)
 	}))

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -99,31 +101,85 @@ func TestBrowserOfflineStartAndQueuedEdits(t *testing.T) {
 	}
 }
 
-// TestBrowserUpdateAvailable publishes a new version under a running
-// app: the service worker notices, and the page offers to reload.
-func TestBrowserUpdateAvailable(t *testing.T) {
-	dist := t.TempDir()
+// installedFromCopy serves a copy of the production build, for the test
+// to publish a new version into, and opens the app there until it is
+// installed for offline use.
+func installedFromCopy(t *testing.T) (dist string, s *site, ctx context.Context) {
+	t.Helper()
+	dist = t.TempDir()
 	if err := os.CopyFS(dist, os.DirFS(distDir(t, "WAPRIVACY_DIST"))); err != nil {
 		t.Fatal(err)
 	}
-	s := serveSite(t, dist, proxy.Config{Upstream: deadUpstream(t)})
-	ctx := newBrowser(t, 2*time.Minute, "en-US")
+	s = serveSite(t, dist, proxy.Config{Upstream: deadUpstream(t)})
+	ctx = newBrowser(t, 2*time.Minute, "en-US")
 	run(t, ctx, "opening the app", chromedp.Navigate(s.URL), chromedp.WaitVisible("#connect", chromedp.ByQuery))
 	waitInstalled(t, ctx)
+	return dist, s, ctx
+}
+
+// TestBrowserUpdateAvailable publishes a new version under a running
+// app: the service worker notices, and the page offers to reload.
+func TestBrowserUpdateAvailable(t *testing.T) {
+	dist, _, ctx := installedFromCopy(t)
 	// A later visit, served by the installed worker.
 	run(t, ctx, "coming back", chromedp.Reload(), chromedp.WaitVisible("#connect", chromedp.ByQuery))
-	// The page's own registration, and the update check that comes with
-	// it, must be done before the new version appears: a worker found
-	// while the page is still registering has no listener to tell it.
-	waitFor(t, ctx, "this visit's worker registration", `goappServiceWorkerRegistration !== undefined &&
-		goappServiceWorkerRegistration.installing === null && goappServiceWorkerRegistration.waiting === null`)
+	// An update check now finds nothing new. It also outlasts the check the
+	// navigation started, which a later one would join, reading the old
+	// worker.
+	waitFor(t, ctx, "an update check that finds nothing new", `goappTryUpdate().then(() => true)`)
 	var banners int
 	run(t, ctx, "looking for an update prompt", chromedp.Evaluate(`document.querySelectorAll("#update-banner").length`, &banners))
 	if banners != 0 {
 		t.Error("an update is offered before there is one")
 	}
 
-	// A new version: the worker's bytes change, as the build's hash does.
+	publishNewWorker(t, dist)
+	run(t, ctx, "checking for updates",
+		chromedp.Evaluate(`goappTryUpdate()`, nil),
+		chromedp.WaitVisible("#update-banner", chromedp.ByQuery),
+	)
+	shoot(t, ctx, "update-available")
+	run(t, ctx, "reloading",
+		press("#update-banner button"),
+		chromedp.WaitVisible("#connect", chromedp.ByQuery),
+		chromedp.WaitNotPresent("#update-banner", chromedp.ByQuery),
+	)
+}
+
+// TestBrowserUpdateLandingWhileTheWasmLoads: a new version whose worker
+// takes over while the page is still downloading the wasm is offered as
+// soon as the app starts, though go-app was not there to be told.
+func TestBrowserUpdateLandingWhileTheWasmLoads(t *testing.T) {
+	dist, s, ctx := installedFromCopy(t)
+
+	publishNewWorker(t, dist)
+	// The page's own download of the wasm waits; the new worker's, for its
+	// cache, does not. The page's comes first: the worker fetches the
+	// shell only once its script is in, which the navigation asks for.
+	release := make(chan struct{})
+	var once sync.Once
+	done := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(done)
+	var held atomic.Bool
+	hold := func(r *http.Request) {
+		if r.URL.Path == "/web/app.wasm" && held.CompareAndSwap(false, true) {
+			<-release
+		}
+	}
+	s.before.Store(&hold)
+	run(t, ctx, "coming back", chromedp.Reload(), chromedp.WaitVisible("#app-wasm-loader", chromedp.ByQuery))
+	waitFor(t, ctx, "the new worker taking over while the wasm downloads", `window.goappUpdatedBeforeWasmLoaded === true`)
+	done()
+	run(t, ctx, "waiting for the update prompt",
+		chromedp.WaitNotPresent("#app-wasm-loader", chromedp.ByQuery),
+		chromedp.WaitVisible("#update-banner", chromedp.ByQuery),
+	)
+}
+
+// publishNewWorker changes the worker's bytes in dist, as a new build's
+// hash does.
+func publishNewWorker(t *testing.T, dist string) {
+	t.Helper()
 	worker := filepath.Join(dist, "app-worker.js")
 	data, err := os.ReadFile(worker)
 	if err != nil {
@@ -135,16 +191,6 @@ func TestBrowserUpdateAvailable(t *testing.T) {
 	if err := os.WriteFile(worker, append(data, "\n// the next version\n"...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	run(t, ctx, "checking for updates",
-		chromedp.Evaluate(`goappTryUpdate()`, nil),
-		chromedp.WaitVisible("#update-banner", chromedp.ByQuery),
-	)
-	shoot(t, ctx, "update-available")
-	run(t, ctx, "reloading",
-		press("#update-banner button"),
-		chromedp.WaitVisible("#connect", chromedp.ByQuery),
-		chromedp.WaitNotPresent("#update-banner", chromedp.ByQuery),
-	)
 }
 
 // loseConnection cuts the site off, as a tunnel would, and waits until

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -115,30 +114,39 @@ func buildSite(out, wasmPath string, precompress bool) (wasmSizes, error) {
 	return sizes, os.Rename(tmp, out)
 }
 
-// loaderJS is our /app.js for h, which GenerateStaticWebsite has set up
-// (it fills h.Env with go-app's own variables). It replaces go-app's
-// loader, whose wrapped Response makes Chrome recompile the wasm on every
-// visit.
+// loaderConfig is what web/app.js needs from the build, written into it
+// as JSON.
+type loaderConfig struct {
+	// Env is what go-app's wasm reads with goappGetenv: go-app's own
+	// variables, which GenerateStaticWebsite sets in Handler.Env.
+	Env          map[string]string `json:"env"`
+	LoadingLabel string            `json:"loadingLabel"`
+	Wasm         string            `json:"wasm"`
+	// WasmSize is the wasm's uncompressed size, which the progress counts
+	// up to whatever encoding the server picks.
+	WasmSize int64  `json:"wasmSize"`
+	Worker   string `json:"worker"`
+}
+
+// loaderJS is our /app.js for h, once GenerateStaticWebsite has set it up.
+// It replaces go-app's loader, whose wrapped Response makes Chrome
+// recompile the wasm on every visit.
 func loaderJS(h *app.Handler, wasmSize int64) ([]byte, error) {
-	env, err := json.Marshal(h.Env)
+	config, err := json.Marshal(loaderConfig{
+		Env:          h.Env,
+		LoadingLabel: h.LoadingLabel,
+		Wasm:         "/web/app.wasm",
+		WasmSize:     wasmSize,
+		Worker:       "/app-worker.js",
+	})
 	if err != nil {
 		return nil, err
 	}
-	label, err := json.Marshal(h.LoadingLabel)
-	if err != nil {
-		return nil, err
+	const placeholder = "{{.Config}}"
+	if strings.Count(web.Loader, placeholder) != 1 || strings.Count(web.Loader, "{{.") != 1 {
+		return nil, fmt.Errorf("web/app.js must hold %s once, and no other placeholder", placeholder)
 	}
-	js := strings.NewReplacer(
-		"{{.Env}}", string(env),
-		`"{{.LoadingLabel}}"`, string(label),
-		"{{.Wasm}}", "/web/app.wasm",
-		"{{.WasmContentLength}}", strconv.FormatInt(wasmSize, 10),
-		"{{.WorkerJS}}", "/app-worker.js",
-	).Replace(web.Loader)
-	if strings.Contains(js, "{{.") {
-		return nil, fmt.Errorf("the loader template has a placeholder the generator does not fill")
-	}
-	return []byte(js), nil
+	return []byte(strings.Replace(web.Loader, placeholder, string(config), 1)), nil
 }
 
 // copyAssets writes the embedded static assets into dir.

@@ -14,8 +14,8 @@ const ElementID = "waprivacy-crash"
 // show puts the report on the console and, once, an error over the page
 // with a Reload button. It builds the element itself rather than through
 // go-app, whose state the panic may have left broken, and appends it to
-// the document's root element: the loader removes anything added to the
-// body after go-app's root (goappKeepBodyClean in web/app.js).
+// the document's root element, outside the body go-app renders. Should the
+// whole program end later, web/app.js replaces it with its own.
 func show(r Report) {
 	console(r)
 	defer func() { _ = recover() }() // a page without a document
