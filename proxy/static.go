@@ -93,8 +93,7 @@ func (s *staticSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	identity, err := s.root.Stat(name)
-	if err != nil {
+	if _, err := s.root.Stat(name); err != nil {
 		http.Error(w, "cannot read file", http.StatusInternalServerError)
 		return
 	}
@@ -143,9 +142,6 @@ func (s *staticSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// a 304 for app.wasm still lets Chrome reuse its compiled-code cache.
 	h.Set("Cache-Control", "no-cache")
 	h.Set("ETag", etag)
-	// net/http sends no Content-Length with a Content-Encoding, so the
-	// loader's progress needs the decoded size from here.
-	h.Set("X-Uncompressed-Length", strconv.FormatInt(identity.Size(), 10))
 	if encoding != "" {
 		h.Set("Content-Encoding", encoding)
 		// net/http leaves the length out for encoded bodies; a whole-file
