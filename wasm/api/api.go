@@ -102,6 +102,8 @@ func (a *API) Do(ctx context.Context, req Request) Response {
 	}
 	// A nil engine (no account connected) still validates the request, so
 	// bad input gets its 400 before a 503.
+	// The journal records that these updates came through the API.
+	ctx = engine.WithSource(ctx, "api")
 	return handler(call{ctx: ctx, engine: a.engine(), path: path, query: u.Query(), body: req.Body})
 }
 
@@ -117,6 +119,10 @@ type errorBody struct {
 	Error    errorMessage     `json:"error"`
 	Errors   []fieldError     `json:"errors,omitempty"`
 	Outcomes []engine.Outcome `json:"outcomes,omitempty"`
+	// Recovering says that what the update changed is not known yet: it
+	// is checked, and a partial change undone, once the account is
+	// connected; the outcomes are what was known when it was cut short.
+	Recovering bool `json:"recovering,omitempty"`
 }
 
 type errorMessage struct {
@@ -138,7 +144,7 @@ func fromError(err error) Response {
 	if !errors.As(err, &e) {
 		return fail(http.StatusInternalServerError, err.Error())
 	}
-	body := errorBody{Error: errorMessage{e.Message}, Outcomes: e.Outcomes}
+	body := errorBody{Error: errorMessage{e.Message}, Outcomes: e.Outcomes, Recovering: e.Recovering}
 	for _, f := range e.Fields {
 		body.Errors = append(body.Errors, fieldError(f))
 	}

@@ -9,6 +9,7 @@ package appstate
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -18,6 +19,7 @@ import (
 	"github.com/waprivacy/waprivacy/wasm/crash"
 	"github.com/waprivacy/waprivacy/wasm/engine"
 	"github.com/waprivacy/waprivacy/wasm/history"
+	"github.com/waprivacy/waprivacy/wasm/journal"
 	"github.com/waprivacy/waprivacy/wasm/outbox"
 	"github.com/waprivacy/waprivacy/wasm/privacy"
 	"github.com/waprivacy/waprivacy/wasm/session"
@@ -50,6 +52,7 @@ type Core struct {
 	history   *history.Log
 	outbox    *outbox.Outbox
 	sites     *siteaccess.Store
+	journal   *journal.Store
 	events    *queue        // status and privacy events, handled in order
 	stop      chan struct{} // closed by Close
 	started   chan struct{}
@@ -143,10 +146,22 @@ func (c *Core) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	c.store, c.history, c.outbox, c.sites = store, hist, box, sites
+	updates, err := journal.Open(ctx, store.DB(), c.opts.Now)
+	if err != nil {
+		return err
+	}
+	// What recovery changed back is logged in the transaction that closes
+	// the interrupted update's record.
+	updates.OnRecovered = func(ctx context.Context, tx *sql.Tx, account string, r *engine.Recovery) error {
+		_, _, err := hist.RecordIn(ctx, tx, account, c.opts.Now(), history.FromRecovery, r.Changes)
+		return err
+	}
+	c.store, c.history, c.outbox, c.sites, c.journal = store, hist, box, sites, updates
 	events = newQueue()
 	c.events = events
-	manager = session.NewManager(context.Background(), store.Container, c.opts.Session)
+	sessionOpts := c.opts.Session
+	sessionOpts.Engine.Journal = updates
+	manager = session.NewManager(context.Background(), store.Container, sessionOpts)
 	c.manager = manager
 	manager.Subscribe(func(s session.Status) { events.push(func() { c.onStatus(s) }) })
 	manager.SubscribePrivacy(func(account string, ch engine.Change) {
@@ -398,7 +413,8 @@ func (c *Core) onPrivacy(account string, ch engine.Change) {
 	var entry history.Entry
 	var logged bool
 	var problem string
-	if before.Settings != nil {
+	// Recovery logged what it changed back as it closed the record.
+	if before.Settings != nil && ch.Recovery == nil {
 		var err error
 		if entry, logged, err = c.history.Record(ctx, account, now, source, privacy.Diff(before, ch.Snapshot)); err != nil {
 			problem = err.Error()
@@ -419,6 +435,9 @@ func (c *Core) onPrivacy(account string, ch engine.Change) {
 			}
 			if logged && source == history.FromPhone {
 				v.Notice = &Notice{ID: entry.ID, At: entry.At, Changes: entry.Changes}
+			}
+			if r := ch.Recovery; r != nil {
+				v.Notice = &Notice{ID: -r.Intent.ID, At: now, Changes: r.Changes, Recovery: r}
 			}
 		})
 	}
@@ -471,6 +490,9 @@ func (c *Core) forgetLocal(account string) error {
 			return err
 		}
 		if err := c.sites.ForgetIn(ctx, tx, account); err != nil {
+			return err
+		}
+		if err := c.journal.ForgetIn(ctx, tx, account); err != nil {
 			return err
 		}
 		return tx.Commit()

@@ -31,6 +31,9 @@ func (c *Core) Apply(ctx context.Context, u privacy.Update) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	if engine.SourceOf(ctx) == "app" {
+		ctx = engine.WithSource(ctx, "form") // the journal's name for the settings screen
+	}
 	if e != nil {
 		res, err := e.Apply(ctx, u)
 		if err != nil && Unconfirmed(res) {
@@ -75,7 +78,7 @@ func (c *Core) ApplyPreset(ctx context.Context, id string) (Outcome, error) {
 	if !ok {
 		return Outcome{}, fmt.Errorf("unknown preset %q", id)
 	}
-	return c.Apply(ctx, p.Update)
+	return c.Apply(engine.WithSource(ctx, "preset"), p.Update)
 }
 
 // Undo puts back what the history entry id changed: the settings all or
@@ -94,7 +97,7 @@ func (c *Core) Undo(ctx context.Context, id int64) (Outcome, error) {
 	r := privacy.Undo(entry.Changes)
 	var out Outcome
 	if !r.Update.Empty() {
-		if out, err = c.Apply(ctx, r.Update); err != nil {
+		if out, err = c.Apply(engine.WithSource(ctx, "undo"), r.Update); err != nil {
 			return out, err
 		}
 	}
@@ -204,9 +207,19 @@ func Unconfirmed(res engine.Result) bool {
 // offline reports whether err means the change could not reach WhatsApp,
 // so it can wait in the queue. A connection that dropped mid-update may
 // have left some of it applied; the queue's conflict check sees that.
+// offline reports whether err means the account is not connected, so an
+// edit waits in the queue. An update whose outcome is being recovered is
+// not queued: recovery undoes it if partial, and the person is told.
 func offline(err error) bool {
 	var e *engine.Error
-	return errors.As(err, &e) && e.Status == engine.StatusNotConnected
+	return errors.As(err, &e) && e.Status == engine.StatusNotConnected && !e.Recovering
+}
+
+// recovering reports whether err says an interrupted update is still
+// being resolved.
+func recovering(err error) bool {
+	var e *engine.Error
+	return errors.As(err, &e) && e.Recovering
 }
 
 // enqueue saves an edit against what is known of the account now.
@@ -266,7 +279,7 @@ func (c *Core) flush(account string) error {
 
 // flushOnce goes through account's queue once; see flush.
 func (c *Core) flushOnce(account string) error {
-	ctx := context.Background()
+	ctx := engine.WithSource(context.Background(), "queued")
 	edits, err := c.outbox.List(ctx, account)
 	if err != nil {
 		return describe("reading the changes waiting to be applied", err)
@@ -318,7 +331,8 @@ func (c *Core) flushOnce(account string) error {
 			_, err = e.Apply(ctx, edit.Update)
 		}
 		switch {
-		case offline(err):
+		case offline(err), recovering(err):
+			// Tried again with the next connection or read.
 			return nil
 		case err != nil:
 			if err := mark(c.outbox.Mark(ctx, edit.ID, outbox.Failed, err.Error())); err != nil {

@@ -3,6 +3,7 @@ package appstate
 import (
 	"time"
 
+	"github.com/waprivacy/waprivacy/wasm/engine"
 	"github.com/waprivacy/waprivacy/wasm/history"
 	"github.com/waprivacy/waprivacy/wasm/outbox"
 	"github.com/waprivacy/waprivacy/wasm/privacy"
@@ -52,7 +53,7 @@ type View struct {
 	// History is the current account's latest changes, newest first.
 	History []history.Entry
 	// Notice is the latest change made on the phone while the page was
-	// open, if any.
+	// open, or the latest interrupted update resolved, if any.
 	Notice *Notice
 
 	// Sites lists what the person decided about the sites that embed the
@@ -102,11 +103,17 @@ type Queued struct {
 	Conflicts []privacy.Change
 }
 
-// Notice is a change made on the phone.
+// Notice is a change made on the phone, or how an interrupted update was
+// resolved.
 type Notice struct {
-	ID      int64 // the history entry
+	// ID is the phone change's history entry, or minus the interrupted
+	// update's journal record.
+	ID      int64
 	At      time.Time
 	Changes []privacy.Change
+	// Recovery is set for an interrupted update: what became of each of
+	// its parts.
+	Recovery *engine.Recovery
 }
 
 // PendingFor returns the queued value of a setting or timer field, if an

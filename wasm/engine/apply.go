@@ -313,7 +313,9 @@ func (e *Engine) rollback(ctx context.Context, steps []step, answers [][]*waBina
 	} else {
 		err.Message = first.Message + " Nothing was changed."
 	}
-	return Result{Snapshot: st.snap.Clone(), Outcomes: err.Outcomes}, !restoreFailed && readErr == nil, err
+	// Acknowledged restores settle it, whether or not the read after them
+	// came back.
+	return Result{Snapshot: st.snap.Clone(), Outcomes: err.Outcomes}, !restoreFailed, err
 }
 
 func firstFailure(steps []step, failures []error) *Error {

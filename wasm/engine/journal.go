@@ -86,7 +86,8 @@ func WithSource(ctx context.Context, source string) context.Context {
 	return context.WithValue(ctx, sourceKey{}, source)
 }
 
-func sourceOf(ctx context.Context) string {
+// SourceOf is where ctx says its updates come from, or "app".
+func SourceOf(ctx context.Context) string {
 	if s, ok := ctx.Value(sourceKey{}).(string); ok && s != "" {
 		return s
 	}
@@ -151,7 +152,7 @@ func (e *Engine) begin(ctx context.Context, steps []step) (int64, error) {
 	if e.journal == nil {
 		return 0, nil
 	}
-	in := Intent{Source: sourceOf(ctx)}
+	in := Intent{Source: SourceOf(ctx)}
 	for _, s := range steps {
 		in.Parts = append(in.Parts, s.part)
 	}

@@ -19,6 +19,9 @@ import (
 const (
 	FromApp   = "app"
 	FromPhone = "phone"
+	// FromRecovery: an interrupted update's parts changed back when the
+	// account reconnected.
+	FromRecovery = "recovery"
 )
 
 // Entry is one logged change.
@@ -26,7 +29,7 @@ type Entry struct {
 	ID      int64
 	Account string
 	At      time.Time
-	Source  string // FromApp or FromPhone
+	Source  string // FromApp, FromPhone or FromRecovery
 	Changes []privacy.Change
 }
 
@@ -63,6 +66,18 @@ func Open(ctx context.Context, db *sql.DB) (*Log, error) {
 
 // Record logs changes; it records nothing and returns false for none.
 func (l *Log) Record(ctx context.Context, account string, at time.Time, source string, changes []privacy.Change) (Entry, bool, error) {
+	return record(ctx, l.db, account, at, source, changes)
+}
+
+// RecordIn is Record within tx, a transaction on the log's database, so
+// that the caller commits more with the entry.
+func (l *Log) RecordIn(ctx context.Context, tx *sql.Tx, account string, at time.Time, source string, changes []privacy.Change) (Entry, bool, error) {
+	return record(ctx, tx, account, at, source, changes)
+}
+
+func record(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, account string, at time.Time, source string, changes []privacy.Change) (Entry, bool, error) {
 	if len(changes) == 0 {
 		return Entry{}, false, nil
 	}
@@ -70,7 +85,7 @@ func (l *Log) Record(ctx context.Context, account string, at time.Time, source s
 	if err != nil {
 		return Entry{}, false, err
 	}
-	res, err := l.db.ExecContext(ctx, `INSERT INTO waprivacy_history (account, at, source, changes) VALUES (?, ?, ?, ?)`,
+	res, err := db.ExecContext(ctx, `INSERT INTO waprivacy_history (account, at, source, changes) VALUES (?, ?, ?, ?)`,
 		account, at.UnixMilli(), source, string(data))
 	if err != nil {
 		return Entry{}, false, fmt.Errorf("history: recording: %w", err)

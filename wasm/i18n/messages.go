@@ -208,10 +208,19 @@ var messages = map[string]message{
 	// Changes made on the phone, and edits made offline.
 	"notice.title":   {"Changed on your phone (%s):", "Alterado no seu celular (%s):"},
 	"notice.dismiss": {"OK", "OK"},
-	"queue.title":    {"Changes made offline (%d)", "Mudanças feitas sem conexão (%d)"},
-	"queue.waiting":  {"Waiting for the connection.", "Aguardando a conexão."},
-	"queue.applying": {"Applying…", "Aplicando…"},
-	"queue.failed":   {"WhatsApp refused this change.", "O WhatsApp recusou esta mudança."},
+	// An update cut short (the connection or the page was lost), resolved
+	// when the account reconnected.
+	"notice.recovered.undone": {"An update was interrupted; %s changes that had reached WhatsApp were undone, so nothing changed:",
+		"Uma atualização foi interrompida; %s mudanças que já tinham chegado ao WhatsApp foram desfeitas, então nada mudou:"},
+	"notice.recovered.applied": {"An update was interrupted, but all of it had reached WhatsApp; it stays.",
+		"Uma atualização foi interrompida, mas tudo já tinha chegado ao WhatsApp; ela fica."},
+	"notice.recovered.unchanged": {"An update was interrupted before any of it reached WhatsApp; nothing changed.",
+		"Uma atualização foi interrompida antes de chegar ao WhatsApp; nada mudou."},
+	"notice.recovered.phone": {"Left as your phone set it meanwhile: %s.", "Mantido como o seu celular definiu nesse meio-tempo: %s."},
+	"queue.title":            {"Changes made offline (%d)", "Mudanças feitas sem conexão (%d)"},
+	"queue.waiting":          {"Waiting for the connection.", "Aguardando a conexão."},
+	"queue.applying":         {"Applying…", "Aplicando…"},
+	"queue.failed":           {"WhatsApp refused this change.", "O WhatsApp recusou esta mudança."},
 	"queue.conflict": {"While you were offline, %s was changed on your phone to \"%s\"; you chose \"%s\".",
 		"Enquanto você estava sem conexão, %s foi alterado no celular para \"%s\"; você escolheu \"%s\"."},
 	"queue.keep-mine":  {"Use mine", "Usar a minha"},

@@ -65,7 +65,7 @@ func (a *accounts) Status() StatusEvent {
 // RyzeAPI's shape plus what RyzeAPI lacks.
 type PrivacyEvent struct {
 	Account  string                       `json:"account"`
-	Source   string                       `json:"source"` // "app" or "phone"
+	Source   string                       `json:"source"` // "app", "phone" or "recovery"
 	Settings map[string]map[string]string `json:"settings"`
 	// Messages is "Messages from unknown accounts", which RyzeAPI lacks,
 	// when the account reports it.

@@ -1,17 +1,21 @@
 package ui
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/waprivacy/waprivacy/wasm/appstate"
+	"github.com/waprivacy/waprivacy/wasm/engine"
 	"github.com/waprivacy/waprivacy/wasm/i18n"
 	"github.com/waprivacy/waprivacy/wasm/privacy"
 )
 
-// NoticeBanner says what was just changed on the phone, for a short
-// while or until dismissed.
+// NoticeBanner says what was just changed on the phone, or how an update
+// the connection or the page cut short was resolved, for a short while or
+// until dismissed.
 type NoticeBanner struct {
 	app.Compo
 	Lang   i18n.Lang
@@ -41,13 +45,34 @@ func (b *NoticeBanner) Render() app.UI {
 		return app.Div().Hidden(true)
 	}
 	l := b.Lang
-	return app.Section().ID("notice").Class("banner banner-info").Role("status").DataSet("id", n.ID).Body(
-		app.P().Body(app.Strong().Text(l.F("notice.title", formatTime(l, n.At)))),
+	title := l.F("notice.title", formatTime(l, n.At))
+	var kept []string
+	if r := n.Recovery; r != nil {
+		restored := 0
+		for _, p := range r.Parts {
+			switch p.Result {
+			case engine.ResultRestored:
+				restored++
+			case engine.ResultPhoneChanged:
+				kept = append(kept, l.FieldTitle(privacy.Field(p.Field)))
+			}
+		}
+		title = l.T("notice.recovered." + r.Result)
+		if r.Result == engine.RecoveredUndone {
+			title = l.F("notice.recovered.undone", strconv.Itoa(restored))
+		}
+	}
+	return app.Section().ID("notice").Class("banner banner-info").Role("status").DataSet("id", n.ID).
+		DataSet("recovery", n.Recovery != nil).Body(
+		app.P().Body(app.Strong().Text(title)),
 		app.Ul().Class("changes").Body(
 			app.Range(n.Changes).Slice(func(i int) app.UI {
 				return app.Li().Text(l.DescribeWith(n.Changes[i], privacy.Snapshot{Contacts: b.Contacts}.Label))
 			}),
 		),
+		app.If(len(kept) > 0, func() app.UI {
+			return app.P().Class("hint").Text(l.F("notice.recovered.phone", strings.Join(kept, ", ")))
+		}),
 		app.Button().Type("button").Class("button button-quiet").Text(l.T("notice.dismiss")).
 			OnClick(func(ctx app.Context, e app.Event) { b.dismissed = b.Notice.ID }),
 	)

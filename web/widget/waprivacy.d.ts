@@ -20,6 +20,13 @@ export interface ErrorBody {
    */
   error: { message: string; code?: "consent-needed" | "read-only" };
   errors?: { field: string; message: string }[];
+  /**
+   * The update was cut short (the connection was lost) and what reached
+   * WhatsApp is not known yet: it is checked, and a partial change undone,
+   * once the account is connected; a "privacy" event with source
+   * "recovery" tells the outcome.
+   */
+  recovering?: boolean;
   /** For a failed update: what happened to each part. */
   outcomes?: {
     field: string;
@@ -90,7 +97,8 @@ export interface Contact {
 
 export interface PrivacyEvent {
   account: string;
-  source: "app" | "phone";
+  /** "recovery": an interrupted update was resolved when the account reconnected. */
+  source: "app" | "phone" | "recovery";
   settings: RyzeSettings;
   /** Messages from unknown accounts, when the account has the setting. */
   messages?: "all" | "contacts" | NewerValue;

@@ -95,6 +95,13 @@ type conn struct {
 }
 
 func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+	if s.faults.offline() {
+		// Refused before the upgrade, so the dial fails at once: a socket
+		// closed after it leaves whatsmeow waiting out its handshake.
+		s.log.Info("fault injection: refusing a connection after the cut")
+		http.Error(w, "offline after the cut", http.StatusServiceUnavailable)
+		return
+	}
 	// Origin is not checked: a browser sends its page's origin (protocol.md §1.1).
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
@@ -105,12 +112,7 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		ws.Close(websocket.StatusGoingAway, "server closing")
 		return
 	}
-	if s.faults.offline() {
-		s.connsRun.Done()
-		s.log.Info("fault injection: refusing a connection after the cut")
-		ws.CloseNow()
-		return
-	}
+
 	defer s.connsRun.Done()
 	ws.SetReadLimit(frame.MaxSize + 8)
 	ctx, cancel := context.WithCancel(s.ctx)
