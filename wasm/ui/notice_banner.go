@@ -63,7 +63,7 @@ func (b *NoticeBanner) Render() app.UI {
 		}
 	}
 	return app.Section().ID("notice").Class("banner banner-info").Role("status").DataSet("id", n.ID).
-		DataSet("recovery", n.Recovery != nil).Body(
+		DataSet("recovery", strconv.FormatBool(n.Recovery != nil)).Body(
 		app.P().Body(app.Strong().Text(title)),
 		app.Ul().Class("changes").Body(
 			app.Range(n.Changes).Slice(func(i int) app.UI {

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -276,4 +277,23 @@ func TestTheSitesListShowsEachSiteWithARevokeButton(t *testing.T) {
 	mustNotContain(t, "two sites", two, `id="sites-none"`)
 	mustContain(t, "two sites", two, `data-origin="https://bank.example"`, "not allowed", `data-origin="https://shop.example"`, "read only",
 		`aria-label="Revoke the access of https://shop.example"`)
+}
+
+func TestTheRecoveryNoticeSaysWhatBecameOfTheUpdate(t *testing.T) {
+	at := time.Now()
+	undone := html(&NoticeBanner{Lang: i18n.English, Notice: &appstate.Notice{ID: -3, At: at,
+		Changes: []privacy.Change{{Field: "profile", Before: "none", After: "all"}, {Field: "status", Before: "none", After: "contacts"}},
+		Recovery: &engine.Recovery{Result: engine.RecoveredUndone, Parts: []engine.Outcome{
+			{Field: "last", Result: engine.ResultPhoneChanged}, {Field: "profile", Result: engine.ResultRestored},
+			{Field: "status", Result: engine.ResultRestored}, {Field: "readreceipts", Result: engine.ResultUnchanged}}}}})
+	mustContain(t, "undone", undone, `data-recovery="true"`, "An update was interrupted; 2 changes that had reached WhatsApp were undone",
+		"Left as your phone set it meanwhile: Last seen.")
+	applied := html(&NoticeBanner{Lang: i18n.Portuguese, Notice: &appstate.Notice{ID: -4, At: at,
+		Recovery: &engine.Recovery{Result: engine.RecoveredApplied}}})
+	mustContain(t, "applied", applied, "tudo já tinha chegado ao WhatsApp")
+	mustNotContain(t, "applied", applied, "Mantido como")
+	phone := html(&NoticeBanner{Lang: i18n.English, Notice: &appstate.Notice{ID: 5, At: at,
+		Changes: []privacy.Change{{Field: "last", Before: "all", After: "none"}}}})
+	mustContain(t, "a phone change", phone, "Changed on your phone")
+	mustNotContain(t, "a phone change", phone, "interrupted")
 }
