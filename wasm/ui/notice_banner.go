@@ -45,7 +45,7 @@ func (b *NoticeBanner) Render() app.UI {
 		return app.Div().Hidden(true)
 	}
 	l := b.Lang
-	title := l.F("notice.title", formatTime(l, n.At))
+	title, kind := l.F("notice.title", formatTime(l, n.At)), "phone"
 	var kept []string
 	if r := n.Recovery; r != nil {
 		restored := 0
@@ -57,13 +57,13 @@ func (b *NoticeBanner) Render() app.UI {
 				kept = append(kept, l.FieldTitle(privacy.Field(p.Field)))
 			}
 		}
-		title = l.T("notice.recovered." + r.Result)
+		kind, title = "recovery", l.T("notice.recovered."+r.Result)
 		if r.Result == engine.RecoveredUndone {
 			title = l.F("notice.recovered.undone", strconv.Itoa(restored))
 		}
 	}
 	return app.Section().ID("notice").Class("banner banner-info").Role("status").DataSet("id", n.ID).
-		DataSet("recovery", strconv.FormatBool(n.Recovery != nil)).Body(
+		DataSet("kind", kind).Body(
 		app.P().Body(app.Strong().Text(title)),
 		app.Ul().Class("changes").Body(
 			app.Range(n.Changes).Slice(func(i int) app.UI {

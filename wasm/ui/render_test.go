@@ -286,7 +286,7 @@ func TestTheRecoveryNoticeSaysWhatBecameOfTheUpdate(t *testing.T) {
 		Recovery: &engine.Recovery{Result: engine.RecoveredUndone, Parts: []engine.Outcome{
 			{Field: "last", Result: engine.ResultPhoneChanged}, {Field: "profile", Result: engine.ResultRestored},
 			{Field: "status", Result: engine.ResultRestored}, {Field: "readreceipts", Result: engine.ResultUnchanged}}}}})
-	mustContain(t, "undone", undone, `data-recovery="true"`, "An update was interrupted; 2 changes that had reached WhatsApp were undone",
+	mustContain(t, "undone", undone, `data-kind="recovery"`, "An update was interrupted; 2 changes that had reached WhatsApp were undone",
 		"Left as your phone set it meanwhile: Last seen.")
 	applied := html(&NoticeBanner{Lang: i18n.Portuguese, Notice: &appstate.Notice{ID: -4, At: at,
 		Recovery: &engine.Recovery{Result: engine.RecoveredApplied}}})
@@ -294,6 +294,6 @@ func TestTheRecoveryNoticeSaysWhatBecameOfTheUpdate(t *testing.T) {
 	mustNotContain(t, "applied", applied, "Mantido como")
 	phone := html(&NoticeBanner{Lang: i18n.English, Notice: &appstate.Notice{ID: 5, At: at,
 		Changes: []privacy.Change{{Field: "last", Before: "all", After: "none"}}}})
-	mustContain(t, "a phone change", phone, "Changed on your phone")
+	mustContain(t, "a phone change", phone, "Changed on your phone", `data-kind="phone"`)
 	mustNotContain(t, "a phone change", phone, "interrupted")
 }
