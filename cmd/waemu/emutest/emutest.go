@@ -94,7 +94,9 @@ func (e *Env) NewClient(t testing.TB) *whatsmeow.Client {
 // NewClientWithLog is NewClient with log as the client's logger.
 func (e *Env) NewClientWithLog(t testing.TB, log waLog.Logger) *whatsmeow.Client {
 	t.Helper()
-	dsn := memdb.TestDB(t, url.Values{"_pragma": {"foreign_keys(1)"}})
+	// A busy timeout: whatsmeow's event handlers and the engine's LID
+	// lookups write to the store from separate connections at once.
+	dsn := memdb.TestDB(t, url.Values{"_pragma": {"foreign_keys(1)", "busy_timeout(10000)"}})
 	container, err := sqlstore.New(context.Background(), "sqlite3", dsn, waLog.Noop)
 	if err != nil {
 		t.Fatal(err)
