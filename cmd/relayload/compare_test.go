@@ -50,7 +50,7 @@ func BenchmarkVersusNginx(b *testing.B) {
 	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("building cmd/proxy: %v\n%s", err, out)
 	}
-	upstream, err := startEchoUpstream("127.0.0.1:0")
+	upstream, err := startEchoUpstream("127.0.0.1:0", false)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func BenchmarkVersusNginx(b *testing.B) {
 			}
 		}()
 		for _, spec := range specs {
-			t, err := startTarget(spec, upstream.url(), 0, "")
+			t, err := startTarget(spec, upstream.ref(), 0, "")
 			if err != nil {
 				b.Fatal(err)
 			}

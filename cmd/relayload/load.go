@@ -157,6 +157,7 @@ func dial(ctx context.Context, t *target, w workload) (*session, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	c, _, err := websocket.Dial(ctx, t.url, &websocket.DialOptions{
+		HTTPClient:      t.client,
 		HTTPHeader:      http.Header{"Origin": {t.origin}},
 		CompressionMode: websocket.CompressionDisabled,
 	})

@@ -3,12 +3,14 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -25,6 +27,8 @@ type target struct {
 	name   string
 	url    string // the WebSocket URL to dial
 	origin string // the Origin to send
+	// client makes the WebSocket handshake; nil for http.DefaultClient.
+	client *http.Client
 	// pids are the processes whose resident memory is the target's, nil if
 	// it cannot be told apart from this process.
 	pids func() []int
@@ -35,10 +39,14 @@ type target struct {
 
 // startTarget starts or finds the target spec names (see the -proxy flag),
 // relaying to upstream.
-func startTarget(spec, upstream string, pid int, origin string) (*target, error) {
+func startTarget(spec string, upstream upstreamRef, pid int, origin string) (*target, error) {
 	switch {
 	case spec == "direct":
-		return &target{name: spec, url: upstream, origin: "https://web.whatsapp.com", stop: func() error { return nil }}, nil
+		t := &target{name: spec, url: upstream.url, origin: "https://web.whatsapp.com", stop: func() error { return nil }}
+		if upstream.roots != nil {
+			t.client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: upstream.roots}}}
+		}
+		return t, nil
 	case spec == "inprocess":
 		return startInProcess(upstream)
 	case strings.HasPrefix(spec, "exec:"):
@@ -66,13 +74,13 @@ func startTarget(spec, upstream string, pid int, origin string) (*target, error)
 // comes from 127.0.0.1.
 var relayLimits = proxy.Config{MaxConns: 1 << 20, MaxConnsPerIP: 1 << 20, ConnRate: 1e9, ConnBurst: 1 << 30, DialRate: 1e9, DialBurst: 1 << 30}
 
-func startInProcess(upstream string) (*target, error) {
+func startInProcess(upstream upstreamRef) (*target, error) {
 	dist, err := siteDir()
 	if err != nil {
 		return nil, err
 	}
 	cfg := relayLimits
-	cfg.Dist, cfg.Upstream = dist, upstream
+	cfg.Dist, cfg.Upstream, cfg.UpstreamRootCAs = dist, upstream.url, upstream.roots
 	srv, err := proxy.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return nil, err
@@ -104,16 +112,19 @@ func siteDir() (string, error) {
 
 // startExec runs the proxy binary at path as a child process, relaying to
 // upstream, and finds its address in its first log line.
-func startExec(path, upstream string) (*target, error) {
+func startExec(path string, upstream upstreamRef) (*target, error) {
 	dist, err := siteDir()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(path,
-		"-listen", "127.0.0.1:0", "-dist", dist, "-upstream", upstream, "-log-format", "json",
+	args := []string{"-listen", "127.0.0.1:0", "-dist", dist, "-upstream", upstream.url, "-log-format", "json",
 		"-max-conns", strconv.Itoa(relayLimits.MaxConns), "-max-conns-per-ip", strconv.Itoa(relayLimits.MaxConnsPerIP),
 		"-conn-rate", strconv.FormatFloat(relayLimits.ConnRate, 'g', -1, 64), "-conn-burst", strconv.Itoa(relayLimits.ConnBurst),
-		"-dial-rate", strconv.FormatFloat(relayLimits.DialRate, 'g', -1, 64), "-dial-burst", strconv.Itoa(relayLimits.DialBurst))
+		"-dial-rate", strconv.FormatFloat(relayLimits.DialRate, 'g', -1, 64), "-dial-burst", strconv.Itoa(relayLimits.DialBurst)}
+	if upstream.caFile != "" {
+		args = append(args, "-upstream-ca", upstream.caFile)
+	}
+	cmd := exec.Command(path, args...)
 	cmd.Env = cleanEnv()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
