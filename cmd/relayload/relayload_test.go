@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -57,8 +59,8 @@ func TestLoadThroughAnInProcessProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	row := tableRow(t, out.String(), "inprocess")
-	// target messages p50 p99 added-p50 added-p99 MiB/s failed
-	if len(row) != 8 || row[1] == "0" || row[len(row)-1] != "0" {
+	// target messages p50 p99 added-p50 added-p99 MiB/s CPU/1k failed
+	if len(row) != 9 || row[1] == "0" || row[len(row)-1] != "0" {
 		t.Fatalf("want messages echoed and none failed, got %q in:\n%s", row, out.String())
 	}
 	if tableRow(t, out.String(), "direct")[1] == "0" {
@@ -188,5 +190,31 @@ func TestNginxChecksTheUpstreamCertificate(t *testing.T) {
 		if (err == nil) != tc.ok {
 			t.Errorf("nginx trusting %s: a session through it: %v, want it to work: %v", tc.caFile, err, tc.ok)
 		}
+	}
+}
+
+func TestCPUTimeAgreesWithGetrusage(t *testing.T) {
+	usage := func() time.Duration {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+			t.Fatal(err)
+		}
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	before, err := cpuTime([]int{os.Getpid()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ruBefore := usage()
+	for usage()-ruBefore < 200*time.Millisecond {
+	}
+	after, err := cpuTime([]int{os.Getpid()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := after-before, usage()-ruBefore
+	// /proc counts in ticks, so each reading may lag by up to one.
+	if d := got - want; d < -2*clockTick || d > 2*clockTick {
+		t.Fatalf("cpuTime advanced %v while getrusage advanced %v", got, want)
 	}
 }

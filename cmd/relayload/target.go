@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -194,6 +195,46 @@ func rss(pids []int) (int64, error) {
 				}
 				total += kb << 10
 			}
+		}
+	}
+	return total, nil
+}
+
+// stat is /proc/PID/stat from its third field on, the process's state:
+// the second field, its command name, is in parentheses and may contain
+// spaces. Of what follows, the second is the parent's pid and the 12th
+// and 13th the user and system time.
+func stat(pid int) ([]string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil, err
+	}
+	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(fields) < 13 {
+		return nil, fmt.Errorf("pid %d: /proc/%d/stat has %d fields after the name, want at least 13", pid, pid, len(fields))
+	}
+	return fields, nil
+}
+
+// clockTick is the unit of the times in /proc/PID/stat, USER_HZ, which is
+// 100 on every architecture Go runs Linux on.
+const clockTick = 10 * time.Millisecond
+
+// cpuTime is the processor time pids have used so far, user and system,
+// all their threads together.
+func cpuTime(pids []int) (time.Duration, error) {
+	var total time.Duration
+	for _, pid := range pids {
+		fields, err := stat(pid)
+		if err != nil {
+			return 0, err
+		}
+		for _, f := range fields[11:13] {
+			ticks, err := strconv.ParseInt(f, 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("pid %d: CPU time %q: %w", pid, f, err)
+			}
+			total += time.Duration(ticks) * clockTick
 		}
 	}
 	return total, nil
