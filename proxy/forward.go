@@ -57,6 +57,13 @@ func (s *session) forward(dir int) {
 			buf = *pooled
 		}
 		n, err := src.conn.Read(buf[filled:])
+		// Nothing read once the session is ending is forwarded: it may be
+		// the peer's answer to the close the relay sent it, which must not
+		// reach the other peer ahead of the relay's own close to it.
+		if s.ending.Load() {
+			s.drain(dir)
+			return
+		}
 		if n > 0 {
 			filled += n
 			res := sc.scan(buf[:filled])
