@@ -218,3 +218,21 @@ func TestCPUTimeAgreesWithGetrusage(t *testing.T) {
 		t.Fatalf("cpuTime advanced %v while getrusage advanced %v", got, want)
 	}
 }
+
+func TestVerdict(t *testing.T) {
+	for _, tc := range []struct {
+		ratio, control float64
+		want           string
+	}{
+		{0.67, 0.95, "yes"},
+		{1, 1.2, "yes"},
+		{1.03, 0.96, "parity"},
+		{1.03, 1.05, "parity"},
+		{1.03, 1.01, "no, 3% over"},
+		{1.55, 1.01, "no, 55% over"},
+	} {
+		if got := verdict(tc.ratio, tc.control); got != tc.want {
+			t.Errorf("verdict(%v, %v) = %q, want %q", tc.ratio, tc.control, got, tc.want)
+		}
+	}
+}
