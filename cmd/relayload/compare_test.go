@@ -60,8 +60,9 @@ const pingRounds = 30
 
 // BenchmarkVersusNginx measures the relay against nginx and fails if the
 // relay misses a target: an idle session over 32 KiB of RSS, a p99 added
-// latency for 1 KiB messages above nginx's, or a throughput for 64 KiB
-// messages below nginx's. It takes about four minutes and needs nginx
+// latency for 1 KiB messages above nginx's by more than the control's
+// spread (parity is the target: tens of microseconds do not matter on a
+// WAN), or a throughput for 64 KiB messages below nginx's. It takes about four minutes and needs nginx
 // (apt-get install -y nginx); one iteration is the whole comparison, so run
 // it with -benchtime=1x:
 //
@@ -87,8 +88,9 @@ func BenchmarkVersusNginx(b *testing.B) {
 		lr, again, ln := latency[1], latency[2], latency[3]
 		b.ReportMetric(float64(lr.added99.Microseconds()), "relay-added-p99-us")
 		b.ReportMetric(float64(ln.added99.Microseconds()), "nginx-added-p99-us")
-		b.ReportMetric(float64(lr.added99)/float64(ln.added99), "p99-ratio")
-		b.ReportMetric(float64(lr.added99)/float64(again.added99), "relay-vs-itself-p99-ratio")
+		p99Ratio, p99Control := float64(lr.added99)/float64(ln.added99), float64(lr.added99)/float64(again.added99)
+		b.ReportMetric(p99Ratio, "p99-ratio")
+		b.ReportMetric(p99Control, "relay-vs-itself-p99-ratio")
 		tr, tn := throughput[1+relay], throughput[1+nginx]
 		b.ReportMetric(tr.mibPerSecond, "relay-MiB/s")
 		b.ReportMetric(tn.mibPerSecond, "nginx-MiB/s")
@@ -102,8 +104,8 @@ func BenchmarkVersusNginx(b *testing.B) {
 		if r := idle[relay].rssPerSession; r > maxIdleSessionRSS {
 			b.Errorf("an idle relay session costs %d bytes of RSS, over the %d budget", r, maxIdleSessionRSS)
 		}
-		if lr.added99 > ln.added99 {
-			b.Errorf("relay adds %v at p99 for 1 KiB messages, nginx %v", lr.added99, ln.added99)
+		if !withinControl(p99Ratio, p99Control) {
+			b.Errorf("relay adds %v at p99 for 1 KiB messages, nginx %v: ×%.2f, beyond the control's ×%.2f", lr.added99, ln.added99, p99Ratio, p99Control)
 		}
 		if tr.mibPerSecond < tn.mibPerSecond {
 			b.Errorf("relay carries %.1f MiB/s of 64 KiB messages, nginx %.1f", tr.mibPerSecond, tn.mibPerSecond)
@@ -233,15 +235,20 @@ func printCosts(out io.Writer, figures []costFigure) {
 	}
 }
 
-// verdict says whether a cost ratio relay/nginx meets the goal: yes; parity,
-// if it exceeds 1 by no more than the control differs from 1, which is as
-// finely as the run can tell two processes of the same relay apart; or no,
-// by how much.
+// withinControl says whether a ratio relay/nginx of costs is at most 1, or
+// over it by no more than the control ratio relay/relay-again differs from
+// 1: as finely as the run can tell two processes of the same relay apart.
+func withinControl(ratio, control float64) bool {
+	return ratio <= 1+math.Abs(control-1)
+}
+
+// verdict says whether a cost ratio relay/nginx meets the goal: yes;
+// parity, if only within the control's spread; or no, by how much.
 func verdict(ratio, control float64) string {
 	switch {
 	case ratio <= 1:
 		return "yes"
-	case ratio <= 1+math.Abs(control-1):
+	case withinControl(ratio, control):
 		return "parity"
 	}
 	return fmt.Sprintf("no, %.0f%% over", (ratio-1)*100)
