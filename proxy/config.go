@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"math"
@@ -85,6 +86,11 @@ type Config struct {
 	Upstream string
 	// UpstreamOrigin is the Origin header sent to the upstream.
 	UpstreamOrigin string
+	// UpstreamRootCAs, if set, are the only certificate authorities a
+	// wss:// upstream's certificate may chain to; nil trusts the system's.
+	// It is for tests and for private deployments whose upstream has its
+	// own CA; WhatsApp's certificate chains to the system's roots.
+	UpstreamRootCAs *x509.CertPool
 	// AllowedOrigins are the page origins, besides the proxy's own, that may
 	// open the relay, e.g. "https://app.example.com" or "http://localhost:*".
 	AllowedOrigins []string
@@ -201,6 +207,8 @@ func (c Config) validate() error {
 	}
 	if u, err := url.Parse(c.Upstream); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("upstream %q: want a ws:// or wss:// URL with a host", c.Upstream))
+	} else if c.UpstreamRootCAs != nil && u.Scheme != "wss" {
+		errs = append(errs, fmt.Errorf("upstream %q: certificate authorities are given for it, but it is not a wss:// URL", c.Upstream))
 	}
 	if _, err := parseOrigin(c.UpstreamOrigin); err != nil {
 		errs = append(errs, fmt.Errorf("upstream origin: %w", err))

@@ -57,9 +57,19 @@ func (s *session) forward(dir int) {
 			buf = *pooled
 		}
 		n, err := src.conn.Read(buf[filled:])
+		// Nothing read once the session is ending is forwarded: it may be
+		// the peer's answer to the close the relay sent it, which must not
+		// reach the other peer ahead of the relay's own close to it.
+		if s.ending.Load() {
+			s.drain(dir)
+			return
+		}
 		if n > 0 {
 			filled += n
 			res := sc.scan(buf[:filled])
+			if res.closed {
+				s.closeSending(dir, sc.closeCode)
+			}
 			if res.n > 0 {
 				if err := s.send(dir, dst, buf[:res.n], sc.midFrame(), res.closed); err != nil {
 					s.lost(1 - dir)
@@ -71,7 +81,7 @@ func (s *session) forward(dir int) {
 			case res.violation != nil:
 				s.violated(dir, res.violation)
 			case res.closed:
-				s.closeSeen(dir, sc.closeCode)
+				s.closeSeen(dir)
 			}
 		}
 		if err != nil {
@@ -139,13 +149,13 @@ func (s *session) violated(dir int, v *violation) {
 	s.end(reason, v.code, msgs)
 }
 
-// closeSeen notes a close frame that passed in direction dir. Once close
-// frames have passed both ways the closing handshake is complete and the
-// session ends, for the side that closed first; until then the other side
-// has closeTimeout to answer.
-func (s *session) closeSeen(dir int, code uint16) {
-	s.closed[dir].Store(true)
+// closeSending notes a close frame about to pass in direction dir. It is
+// noted before it goes out, so that the peer's answer, which may come back
+// before closeSeen runs, cannot be taken for the close that came first.
+// From the first close on, the other side has closeTimeout to answer.
+func (s *session) closeSending(dir int, code uint16) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.firstClose == nil {
 		s.firstClose = &firstClose{dir, code}
 		s.closing.Store(s.stamp())
@@ -153,6 +163,14 @@ func (s *session) closeSeen(dir int, code uint16) {
 			s.timer.Reset(closeTimeout)
 		}
 	}
+}
+
+// closeSeen notes that the close frame of direction dir has passed. Once
+// close frames have passed both ways the closing handshake is complete and
+// the session ends, for the side that closed first.
+func (s *session) closeSeen(dir int) {
+	s.closed[dir].Store(true)
+	s.mu.Lock()
 	first := *s.firstClose
 	both := s.closed[1-dir].Load()
 	s.mu.Unlock()

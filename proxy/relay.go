@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"log/slog"
 	"net"
@@ -46,7 +48,7 @@ func newRelay(cfg Config, origins originPolicy, trusted []netip.Prefix, log *slo
 		origins:        origins,
 		clientIPs:      clientIPs{trusted: trusted},
 		admission:      newAdmission(cfg),
-		dialer:         newUpstreamClient(cfg.DialTimeout),
+		dialer:         newUpstreamClient(cfg.DialTimeout, cfg.UpstreamRootCAs),
 		maxMessage:     cfg.MaxMessage,
 		dialTimeout:    cfg.DialTimeout,
 		idleTimeout:    cfg.IdleTimeout,
@@ -66,12 +68,14 @@ func newRelay(cfg Config, origins originPolicy, trusted []netip.Prefix, log *slo
 // buffers only carry the handshake, after which the relay reads and writes
 // the connection itself, so they are kept small; keep-alives are off
 // because an upgraded connection is never reused and a failed handshake's
-// connection should not linger in a pool.
-func newUpstreamClient(timeout time.Duration) *http.Client {
+// connection should not linger in a pool. roots, if not nil, replace the
+// system's certificate authorities for a wss:// upstream.
+func newUpstreamClient(timeout time.Duration, roots *x509.CertPool) *http.Client {
 	dialer := &net.Dialer{Timeout: timeout}
 	return &http.Client{Transport: &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
 		DialContext:         dialer.DialContext,
+		TLSClientConfig:     &tls.Config{RootCAs: roots},
 		TLSHandshakeTimeout: timeout,
 		DisableKeepAlives:   true,
 		ReadBufferSize:      2 << 10,

@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -35,6 +36,7 @@ func run(args []string) error {
 	metricsPublic := f.Bool("metrics-public", "WAPRIVACY_METRICS_PUBLIC", false, "also serve /metrics on the main listener, to anyone who can reach it")
 	dist := f.String("dist", "WAPRIVACY_DIST", "dist", "directory of the built static site")
 	upstream := f.String("upstream", "WAPRIVACY_UPSTREAM", proxy.DefaultUpstream, "WebSocket URL the relay connects to")
+	upstreamCA := f.String("upstream-ca", "WAPRIVACY_UPSTREAM_CA", "", "PEM file of the only certificate authorities a wss:// upstream may chain to, for tests and private upstreams; empty trusts the system's")
 	upstreamOrigin := f.String("upstream-origin", "WAPRIVACY_UPSTREAM_ORIGIN", proxy.DefaultUpstreamOrigin, "Origin header sent upstream")
 	origins := f.String("allowed-origins", "WAPRIVACY_ALLOWED_ORIGINS", "", "comma-separated page origins allowed to use the relay besides the proxy's own, scheme://host[:port], with *. for subdomains and :* for any port, e.g. https://app.example.com,https://*.example.net,http://localhost:*")
 	ancestors := f.String("frame-ancestors", "WAPRIVACY_FRAME_ANCESTORS", "", "comma-separated origins allowed to embed the app in a frame (CSP frame-ancestors and /embed/allowed), written as for -allowed-origins; no IPv6 addresses")
@@ -85,6 +87,12 @@ func run(args []string) error {
 		}
 	}
 
+	var roots *x509.CertPool
+	var rootsErr error
+	if *upstreamCA != "" {
+		roots, rootsErr = readRoots(*upstreamCA)
+	}
+
 	var handler slog.Handler
 	switch *logFormat {
 	case "text":
@@ -100,6 +108,7 @@ func run(args []string) error {
 		Dist:             *dist,
 		Upstream:         *upstream,
 		UpstreamOrigin:   *upstreamOrigin,
+		UpstreamRootCAs:  roots,
 		AllowedOrigins:   proxy.SplitList(*origins),
 		FrameAncestors:   proxy.SplitList(*ancestors),
 		TrustedProxies:   proxy.SplitList(*trusted),
@@ -125,7 +134,7 @@ func run(args []string) error {
 		MaxLargeDownloads:      *maxLargeDownloads,
 		MaxLargeDownloadsPerIP: *maxLargeDownloadsPerIP,
 	}, log)
-	if err := errors.Join(append(zeros, err)...); err != nil {
+	if err := errors.Join(append(zeros, rootsErr, err)...); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", *listen)
@@ -170,6 +179,19 @@ func run(args []string) error {
 		log.Info("stopped cleanly")
 	}
 	return err
+}
+
+// readRoots reads the PEM certificates in path.
+func readRoots(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("-upstream-ca: %w", err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("-upstream-ca %s: no PEM certificate in it", path)
+	}
+	return roots, nil
 }
 
 // displayAddr turns a wildcard listen address into one a person can open.

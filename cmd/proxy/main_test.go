@@ -2,6 +2,8 @@ package main
 
 import (
 	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -91,5 +93,22 @@ func TestUsageNamesEveryVariable(t *testing.T) {
 	f.fs.PrintDefaults()
 	if !strings.Contains(usage.String(), "$WAPRIVACY_LISTEN") {
 		t.Fatalf("usage does not name the variable:\n%s", usage.String())
+	}
+}
+
+func TestRunRejectsAnUnusableUpstreamCA(t *testing.T) {
+	notPEM := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(notPEM, []byte("not a certificate"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ file, want string }{
+		{filepath.Join(t.TempDir(), "missing.pem"), "-upstream-ca: open "},
+		{notPEM, "-upstream-ca " + notPEM + ": no PEM certificate in it"},
+	} {
+		// -max-conns 0 makes run return whatever it thinks of the file.
+		err := run([]string{"-dist", t.TempDir(), "-upstream", "wss://127.0.0.1:1/ws/chat", "-upstream-ca", tc.file, "-max-conns", "0"})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("-upstream-ca %s: got %v, want %q", tc.file, err, tc.want)
+		}
 	}
 }

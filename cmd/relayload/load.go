@@ -47,6 +47,7 @@ type result struct {
 	bytes    int64           // payload echoed back
 	elapsed  time.Duration   // from the first send to the last echo
 	failures int             // sessions that failed
+	cpu      time.Duration   // processor time the target used; -1 if unknown
 }
 
 // epoch is the origin of the send times written into messages.
@@ -112,7 +113,14 @@ const ioTimeout = 30 * time.Second
 
 // round drives every session's traffic for w.duration, then waits for the
 // echoes still in flight.
-func (f *fleet) round(ctx context.Context, w workload) result {
+func (f *fleet) round(ctx context.Context, w workload) (result, error) {
+	var cpuBefore time.Duration
+	if f.t.pids != nil {
+		var err error
+		if cpuBefore, err = cpuTime(f.t.pids()); err != nil {
+			return result{}, err
+		}
+	}
 	start := time.Now()
 	sending, stop := context.WithTimeout(ctx, w.duration)
 	defer stop()
@@ -128,14 +136,21 @@ func (f *fleet) round(ctx context.Context, w workload) result {
 		})
 	}
 	wg.Wait()
-	res := result{elapsed: time.Since(start), failures: int(failures.Load())}
+	res := result{elapsed: time.Since(start), failures: int(failures.Load()), cpu: -1}
+	if f.t.pids != nil {
+		cpuAfter, err := cpuTime(f.t.pids())
+		if err != nil {
+			return result{}, err
+		}
+		res.cpu = cpuAfter - cpuBefore
+	}
 	for _, s := range f.sessions {
 		rtts, bytes := s.take()
 		res.rtts = append(res.rtts, rtts...)
 		res.bytes += bytes
 	}
 	slices.Sort(res.rtts)
-	return res
+	return res, nil
 }
 
 // session is one WebSocket through the target. A reader goroutine times
@@ -157,6 +172,7 @@ func dial(ctx context.Context, t *target, w workload) (*session, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	c, _, err := websocket.Dial(ctx, t.url, &websocket.DialOptions{
+		HTTPClient:      t.client,
 		HTTPHeader:      http.Header{"Origin": {t.origin}},
 		CompressionMode: websocket.CompressionDisabled,
 	})

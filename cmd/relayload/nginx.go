@@ -18,7 +18,9 @@ import (
 // upstream, set up as close to the relay as nginx allows: one connection
 // upstream per browser connection, the same Origin sent upstream, generous
 // limits, no access log. worker_processes auto gives one worker per core,
-// as the Go proxy uses every core.
+// as the Go proxy uses every core. To a wss:// upstream it does what the
+// relay does: TLS, checking the certificate against the run's CA and the
+// upstream's name.
 var nginxConf = template.Must(template.New("nginx.conf").Parse(`daemon off;
 master_process on;
 worker_processes auto;
@@ -45,10 +47,24 @@ http {
 			proxy_set_header Origin "https://web.whatsapp.com";
 			proxy_read_timeout 3m;
 			proxy_send_timeout 3m;
+{{- if .CAFile}}
+			# nginx before 1.23.4 leaves TLS 1.3 out by default.
+			proxy_ssl_protocols TLSv1.2 TLSv1.3;
+			proxy_ssl_trusted_certificate {{.CAFile}};
+			proxy_ssl_verify on;
+			proxy_ssl_name {{.SSLName}};
+{{- end}}
 		}
 	}
 }
 `))
+
+// nginxSettings fill in nginxConf.
+type nginxSettings struct {
+	Dir, Listen, Upstream string
+	// For a wss:// upstream, the CA to trust and the name to expect.
+	CAFile, SSLName string
+}
 
 // findNginx returns path if set, else nginx from PATH or /usr/sbin, where
 // Debian puts it outside a normal user's PATH.
@@ -67,7 +83,7 @@ func findNginx(path string) (string, error) {
 
 // startNginx runs nginx in the foreground with a configuration of its own
 // in a temporary directory, proxying to upstream.
-func startNginx(path, upstream string) (*target, error) {
+func startNginx(path string, upstream upstreamRef) (*target, error) {
 	path, err := findNginx(path)
 	if err != nil {
 		return nil, err
@@ -87,7 +103,11 @@ func startNginx(path, upstream string) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = nginxConf.Execute(f, struct{ Dir, Listen, Upstream string }{dir, listen, "http" + strings.TrimPrefix(upstream, "ws")})
+	settings := nginxSettings{Dir: dir, Listen: listen, Upstream: "http" + strings.TrimPrefix(upstream.url, "ws")}
+	if upstream.caFile != "" {
+		settings.CAFile, settings.SSLName = upstream.caFile, upstreamName
+	}
+	err = nginxConf.Execute(f, settings)
 	if err := errors.Join(err, f.Close()); err != nil {
 		return nil, err
 	}
@@ -140,14 +160,7 @@ func children(pid int) []int {
 		if err != nil {
 			continue
 		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// The fields after the command name, which is in parentheses and
-		// may contain spaces: state, then the parent's pid.
-		fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+		if fields, err := stat(child); err == nil && fields[1] == strconv.Itoa(pid) {
 			kids = append(kids, child)
 		}
 	}

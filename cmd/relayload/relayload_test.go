@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -57,8 +59,8 @@ func TestLoadThroughAnInProcessProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	row := tableRow(t, out.String(), "inprocess")
-	// target messages p50 p99 added-p50 added-p99 MiB/s failed
-	if len(row) != 8 || row[1] == "0" || row[len(row)-1] != "0" {
+	// target messages p50 p99 added-p50 added-p99 MiB/s CPU/1k failed
+	if len(row) != 9 || row[1] == "0" || row[len(row)-1] != "0" {
 		t.Fatalf("want messages echoed and none failed, got %q in:\n%s", row, out.String())
 	}
 	if tableRow(t, out.String(), "direct")[1] == "0" {
@@ -95,7 +97,7 @@ func TestBadFlagsAreReportedTogether(t *testing.T) {
 			t.Errorf("error %v does not mention %s", err, want)
 		}
 	}
-	if _, err := startTarget("haproxy", "ws://127.0.0.1:1", 0, ""); err == nil {
+	if _, err := startTarget("haproxy", upstreamRef{url: "ws://127.0.0.1:1"}, 0, ""); err == nil {
 		t.Error("an unknown proxy kind was accepted")
 	}
 }
@@ -116,12 +118,121 @@ func TestListenURLReadsTheProxyLog(t *testing.T) {
 
 func TestNginxConfig(t *testing.T) {
 	var conf strings.Builder
-	if err := nginxConf.Execute(&conf, struct{ Dir, Listen, Upstream string }{"/tmp/x", "127.0.0.1:9", "http://127.0.0.1:8/ws/chat"}); err != nil {
+	if err := nginxConf.Execute(&conf, nginxSettings{Dir: "/tmp/x", Listen: "127.0.0.1:9", Upstream: "http://127.0.0.1:8/ws/chat"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"listen 127.0.0.1:9;", "proxy_pass http://127.0.0.1:8/ws/chat;", `proxy_set_header Connection "upgrade";`, "proxy_http_version 1.1;", "daemon off;"} {
 		if !strings.Contains(conf.String(), want) {
 			t.Errorf("config lacks %q:\n%s", want, conf.String())
+		}
+	}
+	if strings.Contains(conf.String(), "proxy_ssl") {
+		t.Errorf("TLS settings for a ws:// upstream:\n%s", conf.String())
+	}
+	conf.Reset()
+	if err := nginxConf.Execute(&conf, nginxSettings{Dir: "/tmp/x", Listen: "127.0.0.1:9", Upstream: "https://127.0.0.1:8/ws/chat", CAFile: "/tmp/ca.pem", SSLName: "localhost"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"proxy_pass https://127.0.0.1:8/ws/chat;", "proxy_ssl_trusted_certificate /tmp/ca.pem;", "proxy_ssl_verify on;", "proxy_ssl_name localhost;"} {
+		if !strings.Contains(conf.String(), want) {
+			t.Errorf("config lacks %q:\n%s", want, conf.String())
+		}
+	}
+}
+
+func TestLoadOverTLS(t *testing.T) {
+	var out strings.Builder
+	err := runMain(context.Background(), []string{"-upstream-tls", "-proxy", "inprocess", "-sessions", "3", "-size", "40", "-rate", "20", "-duration", "300ms", "-settle", "0s"}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if row := tableRow(t, out.String(), "inprocess"); row[1] == "0" || row[len(row)-1] != "0" {
+		t.Fatalf("want pings echoed and none failed:\n%s", out.String())
+	}
+	// The relay's 3 sessions and the direct baseline's 3, all verified
+	// against the run's CA.
+	if !strings.Contains(out.String(), "echo upstream: wss://") || !strings.Contains(out.String(), "upstream TLS: 6 × TLS 1.3 ") {
+		t.Fatalf("want 6 connections to a wss:// upstream over TLS 1.3:\n%s", out.String())
+	}
+}
+
+// nginx is given the run's CA and checks the upstream against it: with
+// another CA's certificate, it refuses to relay.
+func TestNginxChecksTheUpstreamCertificate(t *testing.T) {
+	if _, err := findNginx(""); err != nil {
+		t.Skip(err)
+	}
+	upstream, err := startEchoUpstream("127.0.0.1:0", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer upstream.close()
+	other, err := newTestCA(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := workload{sessions: 1, size: 1024}
+	for _, tc := range []struct {
+		caFile string
+		ok     bool
+	}{{upstream.ca.caFile, true}, {other.caFile, false}} {
+		ref := upstream.ref()
+		ref.caFile = tc.caFile
+		target, err := startNginx("", ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, _, err := openFleet(context.Background(), target, w)
+		if f != nil {
+			f.close()
+		}
+		target.stop()
+		if (err == nil) != tc.ok {
+			t.Errorf("nginx trusting %s: a session through it: %v, want it to work: %v", tc.caFile, err, tc.ok)
+		}
+	}
+}
+
+func TestCPUTimeAgreesWithGetrusage(t *testing.T) {
+	usage := func() time.Duration {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+			t.Fatal(err)
+		}
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	before, err := cpuTime([]int{os.Getpid()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ruBefore := usage()
+	for usage()-ruBefore < 200*time.Millisecond {
+	}
+	after, err := cpuTime([]int{os.Getpid()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := after-before, usage()-ruBefore
+	// /proc counts in ticks, so each reading may lag by up to one.
+	if d := got - want; d < -2*clockTick || d > 2*clockTick {
+		t.Fatalf("cpuTime advanced %v while getrusage advanced %v", got, want)
+	}
+}
+
+func TestVerdict(t *testing.T) {
+	for _, tc := range []struct {
+		ratio, control float64
+		want           string
+	}{
+		{0.67, 0.95, "yes"},
+		{1, 1.2, "yes"},
+		{1.03, 0.96, "parity"},
+		{1.03, 1.05, "parity"},
+		{1.03, 1.01, "no, 3% over"},
+		{1.55, 1.01, "no, 55% over"},
+	} {
+		if got := verdict(tc.ratio, tc.control); got != tc.want {
+			t.Errorf("verdict(%v, %v) = %q, want %q", tc.ratio, tc.control, got, tc.want)
 		}
 	}
 }

@@ -32,7 +32,9 @@ func median[T float64 | time.Duration](v []T) T {
 // therefore the median over rounds of the round's percentile, so that a
 // spoiled round counts once rather than by its many slow messages, and the
 // added latency is its difference from the direct baseline's. Throughput
-// is the median round's.
+// is the median round's. CPU time is pooled over the rounds instead: the
+// kernel counts it in 10 ms ticks, too coarse for a round alone, and other
+// load on the machine slows a target but does not bill it for the time.
 type summary struct {
 	name     string
 	rounds   []roundFigures
@@ -42,6 +44,9 @@ type summary struct {
 	p50, p99         time.Duration
 	added50, added99 time.Duration
 	mibPerSecond     float64
+	// cpuPer1k is the target's processor time per 1,000 messages echoed,
+	// over every round; -1 if unknown.
+	cpuPer1k time.Duration
 	// rssPerSession is the target's resident memory per idle session, in
 	// bytes, measured once its sessions were open; -1 if unknown.
 	rssPerSession int64
@@ -50,10 +55,11 @@ type summary struct {
 type roundFigures struct {
 	p50, p99     time.Duration
 	mibPerSecond float64
+	cpu          time.Duration // -1 if unknown
 }
 
 func (s *summary) add(r result) {
-	f := roundFigures{p50: percentile(r.rtts, 50), p99: percentile(r.rtts, 99)}
+	f := roundFigures{p50: percentile(r.rtts, 50), p99: percentile(r.rtts, 99), cpu: r.cpu}
 	if r.elapsed > 0 {
 		f.mibPerSecond = float64(r.bytes) / r.elapsed.Seconds() / (1 << 20)
 	}
@@ -66,10 +72,18 @@ func (s *summary) add(r result) {
 func (s *summary) finish(direct *summary) {
 	var p50, p99 []time.Duration
 	var mib []float64
+	var cpu time.Duration
+	cpuKnown := s.messages > 0
 	for _, f := range s.rounds {
 		p50, p99, mib = append(p50, f.p50), append(p99, f.p99), append(mib, f.mibPerSecond)
+		cpu += f.cpu
+		cpuKnown = cpuKnown && f.cpu >= 0
 	}
 	s.p50, s.p99, s.mibPerSecond = median(p50), median(p99), median(mib)
+	s.cpuPer1k = -1
+	if cpuKnown {
+		s.cpuPer1k = cpu * 1000 / time.Duration(s.messages)
+	}
 	if direct != nil {
 		s.added50, s.added99 = s.p50-direct.p50, s.p99-direct.p99
 	}
@@ -93,11 +107,18 @@ func printSummaries(out io.Writer, w workload, summaries []*summary) {
 		fmt.Fprintf(out, "%g/s per session", w.rate)
 	}
 	fmt.Fprintf(out, ", %d round(s) of %v; medians over rounds\n", len(summaries[0].rounds), w.duration)
-	fmt.Fprintln(tw, "target\tmessages\tp50\tp99\tadded p50\tadded p99\tMiB/s\tfailed\t")
+	fmt.Fprintln(tw, "target\tmessages\tp50\tp99\tadded p50\tadded p99\tMiB/s\tCPU/1k msgs\tfailed\t")
 	for _, s := range summaries {
-		fmt.Fprintf(tw, "%s\t%d\t%v\t%v\t%v\t%v\t%.1f\t%d\t\n", s.name, s.messages,
-			round(s.p50), round(s.p99), round(s.added50), round(s.added99), s.mibPerSecond, s.failures)
+		fmt.Fprintf(tw, "%s\t%d\t%v\t%v\t%v\t%v\t%.1f\t%s\t%d\t\n", s.name, s.messages,
+			round(s.p50), round(s.p99), round(s.added50), round(s.added99), s.mibPerSecond, cpuText(s), s.failures)
 	}
+}
+
+func cpuText(s *summary) string {
+	if s.cpuPer1k < 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2fms", float64(s.cpuPer1k)/float64(time.Millisecond))
 }
 
 func rssText(s *summary) string {
@@ -129,6 +150,9 @@ func printRatios(out io.Writer, summaries []*summary) {
 		}
 		if other.mibPerSecond > 0 && base.mibPerSecond > 0 {
 			parts = append(parts, fmt.Sprintf("throughput ×%.2f", base.mibPerSecond/other.mibPerSecond))
+		}
+		if base.cpuPer1k > 0 && other.cpuPer1k > 0 {
+			parts = append(parts, fmt.Sprintf("CPU/1k msgs ×%.2f", float64(base.cpuPer1k)/float64(other.cpuPer1k)))
 		}
 		if base.rssPerSession > 0 && other.rssPerSession > 0 {
 			parts = append(parts, fmt.Sprintf("RSS/session ×%.2f", float64(base.rssPerSession)/float64(other.rssPerSession)))

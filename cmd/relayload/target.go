@@ -2,13 +2,16 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -25,6 +28,8 @@ type target struct {
 	name   string
 	url    string // the WebSocket URL to dial
 	origin string // the Origin to send
+	// client makes the WebSocket handshake; nil for http.DefaultClient.
+	client *http.Client
 	// pids are the processes whose resident memory is the target's, nil if
 	// it cannot be told apart from this process.
 	pids func() []int
@@ -35,10 +40,14 @@ type target struct {
 
 // startTarget starts or finds the target spec names (see the -proxy flag),
 // relaying to upstream.
-func startTarget(spec, upstream string, pid int, origin string) (*target, error) {
+func startTarget(spec string, upstream upstreamRef, pid int, origin string) (*target, error) {
 	switch {
 	case spec == "direct":
-		return &target{name: spec, url: upstream, origin: "https://web.whatsapp.com", stop: func() error { return nil }}, nil
+		t := &target{name: spec, url: upstream.url, origin: "https://web.whatsapp.com", stop: func() error { return nil }}
+		if upstream.roots != nil {
+			t.client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: upstream.roots}}}
+		}
+		return t, nil
 	case spec == "inprocess":
 		return startInProcess(upstream)
 	case strings.HasPrefix(spec, "exec:"):
@@ -66,13 +75,13 @@ func startTarget(spec, upstream string, pid int, origin string) (*target, error)
 // comes from 127.0.0.1.
 var relayLimits = proxy.Config{MaxConns: 1 << 20, MaxConnsPerIP: 1 << 20, ConnRate: 1e9, ConnBurst: 1 << 30, DialRate: 1e9, DialBurst: 1 << 30}
 
-func startInProcess(upstream string) (*target, error) {
+func startInProcess(upstream upstreamRef) (*target, error) {
 	dist, err := siteDir()
 	if err != nil {
 		return nil, err
 	}
 	cfg := relayLimits
-	cfg.Dist, cfg.Upstream = dist, upstream
+	cfg.Dist, cfg.Upstream, cfg.UpstreamRootCAs = dist, upstream.url, upstream.roots
 	srv, err := proxy.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return nil, err
@@ -104,16 +113,19 @@ func siteDir() (string, error) {
 
 // startExec runs the proxy binary at path as a child process, relaying to
 // upstream, and finds its address in its first log line.
-func startExec(path, upstream string) (*target, error) {
+func startExec(path string, upstream upstreamRef) (*target, error) {
 	dist, err := siteDir()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(path,
-		"-listen", "127.0.0.1:0", "-dist", dist, "-upstream", upstream, "-log-format", "json",
+	args := []string{"-listen", "127.0.0.1:0", "-dist", dist, "-upstream", upstream.url, "-log-format", "json",
 		"-max-conns", strconv.Itoa(relayLimits.MaxConns), "-max-conns-per-ip", strconv.Itoa(relayLimits.MaxConnsPerIP),
 		"-conn-rate", strconv.FormatFloat(relayLimits.ConnRate, 'g', -1, 64), "-conn-burst", strconv.Itoa(relayLimits.ConnBurst),
-		"-dial-rate", strconv.FormatFloat(relayLimits.DialRate, 'g', -1, 64), "-dial-burst", strconv.Itoa(relayLimits.DialBurst))
+		"-dial-rate", strconv.FormatFloat(relayLimits.DialRate, 'g', -1, 64), "-dial-burst", strconv.Itoa(relayLimits.DialBurst)}
+	if upstream.caFile != "" {
+		args = append(args, "-upstream-ca", upstream.caFile)
+	}
+	cmd := exec.Command(path, args...)
 	cmd.Env = cleanEnv()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -183,6 +195,46 @@ func rss(pids []int) (int64, error) {
 				}
 				total += kb << 10
 			}
+		}
+	}
+	return total, nil
+}
+
+// stat is /proc/PID/stat from its third field on, the process's state:
+// the second field, its command name, is in parentheses and may contain
+// spaces. Of what follows, the second is the parent's pid and the 12th
+// and 13th the user and system time.
+func stat(pid int) ([]string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil, err
+	}
+	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(fields) < 13 {
+		return nil, fmt.Errorf("pid %d: /proc/%d/stat has %d fields after the name, want at least 13", pid, pid, len(fields))
+	}
+	return fields, nil
+}
+
+// clockTick is the unit of the times in /proc/PID/stat, USER_HZ, which is
+// 100 on every architecture Go runs Linux on.
+const clockTick = 10 * time.Millisecond
+
+// cpuTime is the processor time pids have used so far, user and system,
+// all their threads together.
+func cpuTime(pids []int) (time.Duration, error) {
+	var total time.Duration
+	for _, pid := range pids {
+		fields, err := stat(pid)
+		if err != nil {
+			return 0, err
+		}
+		for _, f := range fields[11:13] {
+			ticks, err := strconv.ParseInt(f, 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("pid %d: CPU time %q: %w", pid, f, err)
+			}
+			total += time.Duration(ticks) * clockTick
 		}
 	}
 	return total, nil
