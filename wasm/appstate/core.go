@@ -508,7 +508,9 @@ func (c *Core) forgetLocal(account string) error {
 }
 
 // sweep forgets the accounts that have data here but are no longer
-// linked: an unlink or a logout whose forgetLocal failed.
+// linked: an unlink or a logout whose forgetLocal failed. The history and
+// the queue name them all: an account's site access and journal records
+// come after its first read, which the history keeps.
 func (c *Core) sweep(ctx context.Context) {
 	linked := map[string]bool{}
 	for _, s := range c.manager.Accounts() {
@@ -520,11 +522,7 @@ func (c *Core) sweep(ctx context.Context) {
 		queued, err = c.outbox.Accounts(ctx)
 		kept = append(kept, queued...)
 	}
-	if err == nil {
-		var granted []string
-		granted, err = c.sites.Accounts(ctx)
-		kept = append(kept, granted...)
-	}
+
 	if err != nil {
 		c.problem(err)
 		return

@@ -176,9 +176,7 @@ func (e *embed) hello(source js.Value, origin string) {
 // event passes one of the backend's events to the host, as far as its
 // access allows: none before consent, and no linking codes ever.
 func (e *embed) event(name string, data any) {
-	e.mu.Lock()
-	origin := e.origin
-	e.mu.Unlock()
+	origin := e.hostOrigin()
 	if origin == "" {
 		return
 	}
@@ -195,9 +193,7 @@ func (e *embed) event(name string, data any) {
 // consentChanged tells the host, in a connection event, that the person
 // allowed it, changed what it may do, or withdrew it.
 func (e *embed) consentChanged() {
-	e.mu.Lock()
-	origin := e.origin
-	e.mu.Unlock()
+	origin := e.hostOrigin()
 	if origin == "" {
 		return
 	}
@@ -216,6 +212,13 @@ func stringField(v js.Value, name string) string {
 		return f.String()
 	}
 	return ""
+}
+
+// hostOrigin is the origin of the host that said hello, or "".
+func (e *embed) hostOrigin() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.origin
 }
 
 // post sends msg to the host, if one said hello.

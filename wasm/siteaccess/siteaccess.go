@@ -141,21 +141,3 @@ func (s *Store) ForgetIn(ctx context.Context, tx *sql.Tx, account string) error 
 	}
 	return nil
 }
-
-// Accounts lists the accounts the store has decisions about.
-func (s *Store) Accounts(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT account FROM waprivacy_site_access ORDER BY account`)
-	if err != nil {
-		return nil, fmt.Errorf("siteaccess: listing accounts: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
-}

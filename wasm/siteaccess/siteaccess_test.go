@@ -71,9 +71,6 @@ func TestDecisionsAreKeptPerSiteAndAccount(t *testing.T) {
 	if got, _ := s.List(ctx, "b"); len(got) != 1 || got[0].Access != Change {
 		t.Errorf("withdrawing from a touched b: %+v", got)
 	}
-	if accounts, err := s.Accounts(ctx); err != nil || !slices.Equal(accounts, []string{"a", "b"}) {
-		t.Errorf("accounts %v, %v", accounts, err)
-	}
 
 	// Forgetting an account within a transaction that is rolled back
 	// keeps its decisions; committed, they are gone.
