@@ -45,3 +45,24 @@ func TestDistDemoWasmTrustsTheEmulator(t *testing.T) {
 		t.Fatalf("%s/web/app.wasm lacks the emulator's root public key %x: the waemu build no longer holds it as 32 plain bytes, so TestDistProductionWasmDoesNotTrustTheEmulator proves nothing", os.Getenv("WAPRIVACY_DEMO_DIST"), root)
 	}
 }
+
+// diagnosticsHook is the global that the waemu build installs for the
+// crash tests (diagnostics_waemu_js.go).
+const diagnosticsHook = "waprivacyDiagnostics"
+
+// TestDistProductionWasmHasNoDiagnosticsHook: a look inside the database
+// is for tests; the app people use does not offer it to page scripts.
+func TestDistProductionWasmHasNoDiagnosticsHook(t *testing.T) {
+	if bytes.Contains(builtWasm(t, "WAPRIVACY_DIST"), []byte(diagnosticsHook)) {
+		t.Fatalf("%s/web/app.wasm contains %q: it was built with the waemu tag", os.Getenv("WAPRIVACY_DIST"), diagnosticsHook)
+	}
+}
+
+// TestDistDemoWasmHasTheDiagnosticsHook is the check's own check: the
+// name is in the waemu build as plain bytes, so the search above can
+// find it.
+func TestDistDemoWasmHasTheDiagnosticsHook(t *testing.T) {
+	if !bytes.Contains(builtWasm(t, "WAPRIVACY_DEMO_DIST"), []byte(diagnosticsHook)) {
+		t.Fatalf("%s/web/app.wasm lacks %q, so TestDistProductionWasmHasNoDiagnosticsHook proves nothing", os.Getenv("WAPRIVACY_DEMO_DIST"), diagnosticsHook)
+	}
+}

@@ -123,6 +123,14 @@ func newBrowser(t *testing.T, timeout time.Duration, lang string) context.Contex
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
 	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	setUpTab(t, ctx, lang)
+	return ctx
+}
+
+// setUpTab gives a tab a phone-sized screen and the preferred language
+// lang, and forwards its console to the test log.
+func setUpTab(t *testing.T, ctx context.Context, lang string) {
+	t.Helper()
 	var ua string
 	if err := chromedp.Run(ctx,
 		chromedp.EmulateViewport(mobile[0], mobile[1]),
@@ -138,7 +146,6 @@ func newBrowser(t *testing.T, timeout time.Duration, lang string) context.Contex
 			}
 		}
 	})
-	return ctx
 }
 
 // stepTimeout bounds one step: generous for two cores, short enough that

@@ -23,7 +23,7 @@ func forbiddenInApp(pkg string) string {
 		return "test code (e.g. github.com/ncruces/go-sqlite3/vfs/memdb, which wasm/storage/storagetest uses)"
 	case pkg == module+"/cmd/waemu" || strings.HasPrefix(pkg, module+"/cmd/waemu/"):
 		return "the emulated WhatsApp server, whose TEST-ONLY root key is published"
-	case pkg == module+"/wasm/storage/storagetest" || strings.HasPrefix(pkg, module+"/wasm/internal/"):
+	case pkg == module+"/wasm/storage/storagetest" || pkg == module+"/wasm/chromiumkill" || strings.HasPrefix(pkg, module+"/wasm/internal/"):
 		return "test helpers"
 	}
 	return ""
@@ -75,6 +75,7 @@ func TestForbiddenInApp(t *testing.T) {
 		"github.com/waprivacy/waprivacy/cmd/waemux":               false,
 		"github.com/waprivacy/waprivacy/wasm/storage/storagetest": true,
 		"github.com/waprivacy/waprivacy/wasm/storage":             false,
+		"github.com/waprivacy/waprivacy/wasm/chromiumkill":        true,
 		"github.com/waprivacy/waprivacy/wasm/emutrust":            false,
 	} {
 		if got := forbiddenInApp(pkg) != ""; got != forbidden {

@@ -49,9 +49,8 @@ func TestAnUpdateCutShortByAClosedPageIsUndoneByTheNext(t *testing.T) {
 	if len(v.History[0].Changes) != 2 {
 		t.Errorf("history entry %+v", v.History[0])
 	}
-	var open int
-	if err := appstate.DB(p.core).QueryRow(`SELECT count(*) FROM waprivacy_journal`).Scan(&open); err != nil || open != 0 {
-		t.Errorf("%d updates still open (%v)", open, err)
+	if d, err := p.core.Diagnostics(ctxT(t)); err != nil || d.Integrity != "ok" || d.OpenUpdates != 0 {
+		t.Errorf("diagnostics %+v (%v), want integrity ok and no update open", d, err)
 	}
 }
 

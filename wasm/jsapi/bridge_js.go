@@ -56,7 +56,7 @@ func request(b Backend, args []js.Value) any {
 		}
 		req.Body = body
 	}
-	return promise(func() any {
+	return Promise("a waprivacy.request()", func() any {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
 		return b.Do(ctx, req)
@@ -168,17 +168,17 @@ func consoleError(args ...any) {
 	_ = try(func() { js.Global().Get("console").Call("error", args...) })
 }
 
-// promise runs work on its own goroutine — never inside the js.FuncOf
+// Promise runs work on its own goroutine — never inside the js.FuncOf
 // callback, which would deadlock the page — and settles a Promise with its
-// JSON-encodable result.
-func promise(work func() any) js.Value {
+// JSON-encodable result; where names the work in a crash report.
+func Promise(where string, work func() any) js.Value {
 	var executor js.Func
 	executor = js.FuncOf(func(_ js.Value, args []js.Value) any {
 		resolve, reject := args[0], args[1]
 		go func() {
 			defer executor.Release()
 			var result any
-			if !crash.Run("a waprivacy.request()", func() { result = work() }) {
+			if !crash.Run(where, func() { result = work() }) {
 				reject.Invoke(js.Global().Get("Error").New(internalError))
 				return
 			}

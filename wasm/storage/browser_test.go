@@ -12,10 +12,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -23,6 +21,7 @@ import (
 	cdpstorage "github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 
+	"github.com/waprivacy/waprivacy/wasm/chromiumkill"
 	"github.com/waprivacy/waprivacy/wasm/internal/chromiumtest"
 )
 
@@ -37,8 +36,8 @@ func TestBrowserStorageUnderWasmbrowsertest(t *testing.T) {
 
 func TestBrowserSessionSurvivesReload(t *testing.T) {
 	srv := serveHarness(t)
-	b := launch(t, t.TempDir())
-	tab := b.newTab(t)
+	b := chromiumkill.Launch(t, t.TempDir())
+	tab := newTab(t, b)
 	tab.navigate(t, srv+"?mode=reload")
 	seeded := tab.expect(t, "seeded", 120*time.Second)
 
@@ -55,12 +54,12 @@ func TestBrowserSessionSurvivesReload(t *testing.T) {
 
 func TestBrowserSecondTabIsRefused(t *testing.T) {
 	srv := serveHarness(t)
-	b := launch(t, t.TempDir())
-	first := b.newTab(t)
+	b := chromiumkill.Launch(t, t.TempDir())
+	first := newTab(t, b)
 	first.navigate(t, srv+"?mode=hold")
 	first.expect(t, "opened", 60*time.Second)
 
-	second := b.newTab(t)
+	second := newTab(t, b)
 	second.navigate(t, srv+"?mode=hold")
 	refused := second.expect(t, "error", 60*time.Second)
 	if refused["held"] != true || !strings.Contains(fmt.Sprint(refused["error"]), "the session is open in another tab") {
@@ -77,8 +76,8 @@ func TestBrowserSecondTabIsRefused(t *testing.T) {
 
 func TestBrowserFullStorageFailsWithSQLiteFull(t *testing.T) {
 	srv := serveHarness(t)
-	b := launch(t, t.TempDir())
-	tab := b.newTab(t)
+	b := chromiumkill.Launch(t, t.TempDir())
+	tab := newTab(t, b)
 	// Lower the origin's quota so that the store fills it quickly.
 	if err := chromedp.Run(tab.ctx, cdpstorage.OverrideQuotaForOrigin(srv).WithQuotaSize(8<<20)); err != nil {
 		t.Fatal(err)
@@ -116,8 +115,8 @@ func TestBrowserKilledBrowserKeepsEveryCommit(t *testing.T) {
 		if trial > trials {
 			checked = 1
 		}
-		b := launch(t, profile)
-		tab := b.newTab(t)
+		b := chromiumkill.Launch(t, profile)
+		tab := newTab(t, b)
 		tab.navigate(t, fmt.Sprintf("%s?mode=crash&from=%d", srv, checked))
 		v := tab.expect(t, "verified", 60*time.Second)
 		if v["integrity"] != "ok" {
@@ -129,7 +128,7 @@ func TestBrowserKilledBrowserKeepsEveryCommit(t *testing.T) {
 		}
 		checked = next
 		if trial > trials {
-			b.kill(t)
+			b.Kill(t)
 			break
 		}
 		// Kill at a random moment while transactions commit.
@@ -149,7 +148,7 @@ func TestBrowserKilledBrowserKeepsEveryCommit(t *testing.T) {
 				break collect
 			}
 		}
-		b.kill(t)
+		b.Kill(t)
 	}
 	t.Logf("%d trials, %d transactions committed, the last one %d", trials, commits, reported)
 	if commits < trials {
@@ -211,132 +210,16 @@ WebAssembly.instantiateStreaming(fetch("harness.wasm"), go.importObject)
 </script>
 `
 
-type browser struct {
-	ctx         context.Context
-	cancelAlloc context.CancelFunc
-	pid         int
-	stopped     bool
-}
-
-// launch starts headless Chromium on the given profile directory.
-func launch(t *testing.T, profile string) *browser {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.UserDataDir(profile),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, _ := chromedp.NewContext(allocCtx)
-	b := &browser{ctx: ctx, cancelAlloc: cancelAlloc}
-	t.Cleanup(func() { b.stop(t, false) })
-	if err := chromedp.Run(ctx); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	b.pid = chromedp.FromContext(ctx).Browser.Process().Pid
-	return b
-}
-
-// kill SIGKILLs the browser and every process it started, as a crash
-// would (IndexedDB lives in a storage service process of its own).
-func (b *browser) kill(t *testing.T) {
-	b.stop(t, true)
-}
-
-// stop ends the browser, crashing it or closing it, and waits until all
-// its processes are gone so that the profile is free.
-func (b *browser) stop(t *testing.T, crash bool) {
-	if b.stopped || b.pid == 0 {
-		b.cancelAlloc()
-		return
-	}
-	b.stopped = true
-	pids := append([]int{b.pid}, descendants(b.pid)...)
-	if !crash {
-		ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
-		chromedp.Cancel(ctx)
-		cancel()
-	}
-	for _, pid := range pids {
-		if isChromium(pid) { // not a recycled pid
-			syscall.Kill(pid, syscall.SIGKILL)
-		}
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for _, pid := range pids {
-		for alive(pid) && isChromium(pid) {
-			if time.Now().After(deadline) {
-				t.Errorf("Chromium process %d survived SIGKILL", pid)
-				break
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-	b.cancelAlloc()
-}
-
-func isChromium(pid int) bool {
-	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	return err == nil && strings.Contains(string(cmdline), "chromium")
-}
-
-// descendants lists the processes below pid, from /proc.
-func descendants(pid int) []int {
-	children := map[int][]int{}
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if ppid, ok := parentOf(p); ok {
-			children[ppid] = append(children[ppid], p)
-		}
-	}
-	var out []int
-	for queue := children[pid]; len(queue) > 0; queue = queue[1:] {
-		out = append(out, queue[0])
-		queue = append(queue, children[queue[0]]...)
-	}
-	return out
-}
-
-// stat returns a process's state letter and parent from /proc/pid/stat.
-func stat(pid int) (state byte, ppid int, ok bool) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, 0, false
-	}
-	// The command name in parentheses may hold spaces; fields follow it.
-	s := string(b)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(fields) < 2 {
-		return 0, 0, false
-	}
-	ppid, err = strconv.Atoi(fields[1])
-	return fields[0][0], ppid, err == nil
-}
-
-func parentOf(pid int) (int, bool) {
-	_, ppid, ok := stat(pid)
-	return ppid, ok
-}
-
-func alive(pid int) bool {
-	state, _, ok := stat(pid)
-	return ok && state != 'Z'
-}
-
 type tab struct {
 	ctx    context.Context
 	close  context.CancelFunc
 	events chan map[string]any
 }
 
-// newTab opens a tab whose harness reports arrive on events.
-func (b *browser) newTab(t *testing.T) *tab {
+// newTab opens a tab of b whose harness reports arrive on events.
+func newTab(t *testing.T, b *chromiumkill.Browser) *tab {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(b.ctx)
+	ctx, cancel := chromedp.NewContext(b.Ctx)
 	tb := &tab{ctx: ctx, close: cancel, events: make(chan map[string]any, 4096)}
 	chromedp.ListenTarget(ctx, func(ev any) {
 		e, ok := ev.(*runtime.EventConsoleAPICalled)

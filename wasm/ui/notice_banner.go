@@ -47,7 +47,9 @@ func (b *NoticeBanner) Render() app.UI {
 	l := b.Lang
 	title, kind := l.F("notice.title", formatTime(l, n.At)), "phone"
 	var kept []string
+	result := "" // how a recovery ended (engine.Recovered…), for scripts and tests
 	if r := n.Recovery; r != nil {
+		result = r.Result
 		restored := 0
 		for _, p := range r.Parts {
 			switch p.Result {
@@ -63,7 +65,7 @@ func (b *NoticeBanner) Render() app.UI {
 		}
 	}
 	return app.Section().ID("notice").Class("banner banner-info").Role("status").DataSet("id", n.ID).
-		DataSet("kind", kind).Body(
+		DataSet("kind", kind).DataSet("result", result).Body(
 		app.P().Body(app.Strong().Text(title)),
 		app.Ul().Class("changes").Body(
 			app.Range(n.Changes).Slice(func(i int) app.UI {
