@@ -80,6 +80,18 @@ type PrivacyEvent struct {
 	// Contacts names the list entries WhatsApp told more about, by entry:
 	// above all those without a number ("<digits>@lid").
 	Contacts map[string]privacy.Contact `json:"contacts,omitempty"`
+	// Recovery says, on an event whose source is "recovery", how an
+	// interrupted update was resolved, field by field.
+	Recovery *RecoveryEvent `json:"recovery,omitempty"`
+}
+
+// RecoveryEvent is how an interrupted update was resolved: result
+// "undone", "applied" or "unchanged", and each field's fate ("restored",
+// "applied", "unchanged", or "phone-changed": left as the phone set it).
+type RecoveryEvent struct {
+	Result string           `json:"result"`
+	Source string           `json:"updateSource"` // where the update came from: "form", "api", …
+	Fields []engine.Outcome `json:"fields"`
 }
 
 func privacyEvent(account string, c engine.Change) PrivacyEvent {
@@ -94,6 +106,9 @@ func privacyEvent(account string, c engine.Change) PrivacyEvent {
 		if f.ListType != "" {
 			e.DisallowedContacts[f.ListType] = s.Except[f.Category]
 		}
+	}
+	if r := c.Recovery; r != nil {
+		e.Recovery = &RecoveryEvent{Result: r.Result, Source: r.Intent.Source, Fields: r.Parts}
 	}
 	return e
 }

@@ -111,6 +111,14 @@ export interface PrivacyEvent {
   blocked: Entry[];
   /** Names of entries, above all those without a number, by entry. */
   contacts?: Record<Entry, Contact>;
+  /** With source "recovery": how the interrupted update was resolved. */
+  recovery?: {
+    result: "undone" | "applied" | "unchanged";
+    /** Where the interrupted update came from. */
+    updateSource: "form" | "preset" | "undo" | "queued" | "api" | "app";
+    /** Each field: restored (changed back), applied, unchanged, or phone-changed (left as the phone set it). */
+    fields: { field: string; result: "restored" | "applied" | "unchanged" | "phone-changed"; message?: string }[];
+  };
 }
 
 export interface Waprivacy {
