@@ -249,7 +249,7 @@ func checkPage(t *testing.T, ctx context.Context, name string) {
 // can catch the code mid-paint, or as it is replaced by a fresh one.
 func readQR(t *testing.T, ctx context.Context) string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for {
 		var png []byte
 		run(t, ctx, "photographing the QR code",
@@ -276,11 +276,19 @@ func decodeQR(png []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		return "", err
+	// A clean screenshot of the code is a pure barcode; as a camera would,
+	// try harder before giving up on a frame.
+	var res *gozxing.Result
+	for _, hints := range []map[gozxing.DecodeHintType]any{
+		nil,
+		{gozxing.DecodeHintType_PURE_BARCODE: true},
+		{gozxing.DecodeHintType_TRY_HARDER: true},
+	} {
+		if res, err = qrcode.NewQRCodeReader().Decode(bmp, hints); err == nil {
+			return res.GetText(), nil
+		}
 	}
-	return res.GetText(), nil
+	return "", err
 }
 
 // pair links the page to phone's account by scanning its QR code, and

@@ -234,6 +234,9 @@ func recoveryOutcome(t *testing.T, ctx context.Context, tr killTrial) string {
 		}
 	}
 	result := attr(t, ctx, notice, "data-result")
+	if result == "undone" && tr.cut == 1 {
+		shoot(t, ctx, "recovery-notice")
+	}
 	if result == "undone" {
 		run(t, ctx, "opening the history", press(`nav a[href="/history"]`), chromedp.WaitVisible("#history", chromedp.ByQuery))
 		waitFor(t, ctx, "the undo in the history",
