@@ -120,11 +120,14 @@ func (e *Engine) Apply(ctx context.Context, u privacy.Update) (Result, error) {
 		return res, err
 	}
 	if !settled {
+		e.settled = false
 		return res, stillOpen(err)
 	}
 	// If closing fails the record stays open, and recovery finds every
 	// part where this update left it: it closes it without a change.
-	e.journal.End(ctx, e.account(), id, nil)
+	if e.journal.End(ctx, e.account(), id, nil) != nil {
+		e.settled = false
+	}
 	return res, err
 }
 

@@ -59,6 +59,10 @@ type Engine struct {
 	lids map[string]types.JID
 	// journal, if set, records each update while it is on the wire.
 	journal Journal
+	// settled is set once the journal is known to hold no open record of
+	// this engine's account, so updates skip reading it; an update that
+	// leaves one open clears it. Guarded by mu.
+	settled bool
 
 	subMu sync.Mutex
 	subs  map[int]func(Change)

@@ -178,7 +178,7 @@ func (e *Engine) account() string {
 // from what the account then holds: recovery only ever changes back parts
 // that hold their target, so running it twice does no harm.
 func (e *Engine) recoverLocked(ctx context.Context) error {
-	if e.journal == nil || e.closed || !e.client.IsLoggedIn() {
+	if e.journal == nil || e.settled || e.closed || !e.client.IsLoggedIn() {
 		return nil
 	}
 	account := e.account()
@@ -207,6 +207,7 @@ func (e *Engine) recoverLocked(ctx context.Context) error {
 		e.state = &st
 		e.publish(Change{Before: before, Snapshot: st.snap.Clone(), Source: FromRecovery, Recovery: &r})
 	}
+	e.settled = true
 	return nil
 }
 
