@@ -26,7 +26,7 @@ WEB_FILES := $(shell find web -type f)
 DEMO_EMU  := 127.0.0.1:7400
 DEMO_HOST := 127.0.0.1:8081
 
-.PHONY: run build demo test test-native test-browser bench-nginx bench-nginx-tls fuzz clean
+.PHONY: run build demo test test-native test-browser bench-nginx bench-nginx-tls bench-page fuzz clean
 
 run: build
 	bin/proxy -listen $(LISTEN) -dist dist $(ARGS)
@@ -90,6 +90,21 @@ bench-nginx:
 # checking the same upstream's certificate (issue 13).
 bench-nginx-tls:
 	$(GO) test -run '^$$' -bench VersusNginxTLS -benchtime=1x ./cmd/relayload
+
+# What a person gets in the page at 50 ms RTT, through the relay (issue
+# 14): this tree's demo build against BASELINE's, interleaved, ROUNDS
+# rounds, side by side in one run. BASELINE is any commit; its demo site
+# is built once under build/baseline-<commit>.
+BASELINE ?= HEAD
+ROUNDS   ?= 10
+bench-page: build/demo-site/index.html
+	@rev=$$(git rev-parse --short $(BASELINE)) && dir=build/baseline-$$rev && \
+	if [ ! -f $$dir/build/demo-site/index.html ]; then \
+		rm -rf $$dir && mkdir -p $$dir && git archive $$rev | tar -x -C $$dir && \
+		$(MAKE) -C $$dir build/demo-site/index.html || exit 1; \
+	fi && \
+	WAPRIVACY_DEMO_DIST=$(CURDIR)/build/demo-site WAPRIVACY_BASELINE_DEMO_DIST=$(CURDIR)/$$dir/build/demo-site \
+		$(GO) test -tags browser -run '^$$' -bench 'BrowserPage$$' -benchtime=$(ROUNDS)x -timeout 60m ./cmd/app
 
 # The fuzz targets of the proxy's parsers, 30 s each.
 fuzz:

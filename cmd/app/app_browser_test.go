@@ -23,13 +23,13 @@ import (
 
 // productionSite serves the production build (make build), relaying to
 // upstream, with /metrics on its listener for the tests to read.
-func productionSite(t *testing.T, upstream string) *site {
+func productionSite(t testing.TB, upstream string) *site {
 	t.Helper()
 	return serveSite(t, distDir(t, "WAPRIVACY_DIST"), proxy.Config{Upstream: upstream, MetricsPublic: true})
 }
 
 // deadUpstream is an address nothing listens on.
-func deadUpstream(t *testing.T) string {
+func deadUpstream(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -114,7 +114,7 @@ func TestBrowserServedLoaderKeepsTheCodeCache(t *testing.T) {
 	}
 }
 
-func getJSON(t *testing.T, url string, v any) {
+func getJSON(t testing.TB, url string, v any) {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
@@ -204,7 +204,7 @@ func TestBrowserUnreachableRelayOffersRetry(t *testing.T) {
 
 // upstreamRefusals is how many WebSockets the site's relay has refused
 // because it could not reach the upstream, from its /metrics.
-func upstreamRefusals(t *testing.T, s *site) float64 {
+func upstreamRefusals(t testing.TB, s *site) float64 {
 	t.Helper()
 	resp, err := http.Get(s.URL + "/metrics")
 	if err != nil {

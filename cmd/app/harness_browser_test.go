@@ -49,7 +49,7 @@ type site struct {
 	before atomic.Pointer[func(*http.Request)]
 }
 
-func serveSite(t *testing.T, dist string, cfg proxy.Config) *site {
+func serveSite(t testing.TB, dist string, cfg proxy.Config) *site {
 	t.Helper()
 	cfg.Dist = dist
 	srv, err := proxy.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -82,7 +82,7 @@ func serveSite(t *testing.T, dist string, cfg proxy.Config) *site {
 }
 
 // demoSite serves the waemu-tagged site, relaying to the emulator.
-func demoSite(t *testing.T, env *emutest.Env) *site {
+func demoSite(t testing.TB, env *emutest.Env) *site {
 	t.Helper()
 	return serveSite(t, distDir(t, "WAPRIVACY_DEMO_DIST"), proxy.Config{
 		Upstream:       "ws://" + env.Addr() + "/ws/chat",
@@ -90,7 +90,7 @@ func demoSite(t *testing.T, env *emutest.Env) *site {
 	})
 }
 
-func distDir(t *testing.T, env string) string {
+func distDir(t testing.TB, env string) string {
 	t.Helper()
 	dir := os.Getenv(env)
 	if dir == "" {
@@ -113,7 +113,7 @@ func (s *site) goOnline() { s.offline.Store(false) }
 // newBrowser starts headless Chromium with a phone-sized screen, whose
 // preferred language is lang (navigator.languages), and forwards the
 // page's console to the test log.
-func newBrowser(t *testing.T, timeout time.Duration, lang string) context.Context {
+func newBrowser(t testing.TB, timeout time.Duration, lang string) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.Flag("disable-background-networking", true),
@@ -129,7 +129,7 @@ func newBrowser(t *testing.T, timeout time.Duration, lang string) context.Contex
 
 // setUpTab gives a tab a phone-sized screen and the preferred language
 // lang, and forwards its console to the test log.
-func setUpTab(t *testing.T, ctx context.Context, lang string) {
+func setUpTab(t testing.TB, ctx context.Context, lang string) {
 	t.Helper()
 	var ua string
 	if err := chromedp.Run(ctx,
@@ -154,7 +154,7 @@ const stepTimeout = 60 * time.Second
 
 // run runs actions and fails the test with what it was doing, leaving a
 // picture of the page where screenshots are kept.
-func run(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action) {
+func run(t testing.TB, ctx context.Context, what string, actions ...chromedp.Action) {
 	t.Helper()
 	step, cancel := context.WithTimeout(ctx, stepTimeout)
 	defer cancel()
@@ -172,7 +172,7 @@ func run(t *testing.T, ctx context.Context, what string, actions ...chromedp.Act
 // shoot saves the page at both viewports when WAPRIVACY_SCREENSHOTS names a
 // directory, for people to look at, and checks it the way a person using
 // a screen reader, a keyboard or a narrow phone would (see checkPage).
-func shoot(t *testing.T, ctx context.Context, name string) {
+func shoot(t testing.TB, ctx context.Context, name string) {
 	t.Helper()
 	checkPage(t, ctx, name)
 	dir := os.Getenv("WAPRIVACY_SCREENSHOTS")
@@ -229,7 +229,7 @@ const checkPageJS = `(() => {
 // checkPage fails the test for accessibility problems of the page as it
 // is, at a 360 px wide screen (the narrowest the app supports) and at the
 // desktop size.
-func checkPage(t *testing.T, ctx context.Context, name string) {
+func checkPage(t testing.TB, ctx context.Context, name string) {
 	t.Helper()
 	for _, size := range [][2]int64{{360, 740}, desktop} {
 		var problems []string
@@ -247,7 +247,7 @@ func checkPage(t *testing.T, ctx context.Context, name string) {
 // readQR reads the pairing code from a screenshot of the page, as the
 // phone's camera would. Like a camera it tries again for a while: a shot
 // can catch the code mid-paint, or as it is replaced by a fresh one.
-func readQR(t *testing.T, ctx context.Context) string {
+func readQR(t testing.TB, ctx context.Context) string {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -293,7 +293,7 @@ func decodeQR(png []byte) (string, error) {
 
 // pair links the page to phone's account by scanning its QR code, and
 // waits until the settings show.
-func pair(t *testing.T, ctx context.Context, env *emutest.Env, phone string) {
+func pair(t testing.TB, ctx context.Context, env *emutest.Env, phone string) {
 	t.Helper()
 	code := readQR(t, ctx)
 	env.Control(t, http.MethodPost, "/control/scan", map[string]string{"qr": code, "phone": phone}, http.StatusOK, nil)
@@ -306,7 +306,7 @@ func pair(t *testing.T, ctx context.Context, env *emutest.Env, phone string) {
 // openPaired opens the app served against a fresh emulator, in English,
 // and links it to phone's account: where tests that need a linked
 // dashboard start.
-func openPaired(t *testing.T, timeout time.Duration) (*emutest.Env, *site, context.Context) {
+func openPaired(t testing.TB, timeout time.Duration) (*emutest.Env, *site, context.Context) {
 	t.Helper()
 	env := emutest.Start(t)
 	s := demoSite(t, env)
@@ -317,7 +317,7 @@ func openPaired(t *testing.T, timeout time.Duration) (*emutest.Env, *site, conte
 }
 
 // textOf returns the text of the first element matching sel.
-func textOf(t *testing.T, ctx context.Context, sel string) string {
+func textOf(t testing.TB, ctx context.Context, sel string) string {
 	t.Helper()
 	var s string
 	run(t, ctx, "reading "+sel, chromedp.TextContent(sel, &s, chromedp.ByQuery))
@@ -326,7 +326,7 @@ func textOf(t *testing.T, ctx context.Context, sel string) string {
 
 // waitFor polls a JavaScript condition until it holds: for state the page
 // only shows through the DOM, this is the event to wait for.
-func waitFor(t *testing.T, ctx context.Context, what, js string) {
+func waitFor(t testing.TB, ctx context.Context, what, js string) {
 	t.Helper()
 	run(t, ctx, "waiting for "+what, chromedp.Poll(js, nil, chromedp.WithPollingInterval(50*time.Millisecond)))
 }

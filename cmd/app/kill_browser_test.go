@@ -124,7 +124,7 @@ func TestBrowserKilledMidUpdateRecoversByItself(t *testing.T) {
 
 // openAppOn starts Chromium on profile, as a person reopening the
 // browser would, and opens the app.
-func openAppOn(t *testing.T, profile, url string) *chromiumkill.Browser {
+func openAppOn(t testing.TB, profile, url string) *chromiumkill.Browser {
 	t.Helper()
 	b := chromiumkill.Launch(t, profile)
 	setUpTab(t, b.Ctx, "en-US")
@@ -142,7 +142,7 @@ func killFields(p map[string]string) map[string]string {
 
 // resetForKill puts the account back to killBefore, as the phone would,
 // and waits until the page shows it and has done reading.
-func resetForKill(t *testing.T, env *emutest.Env, ctx context.Context) {
+func resetForKill(t testing.TB, env *emutest.Env, ctx context.Context) {
 	t.Helper()
 	env.SetFaults(t, emulator.Faults{})
 	env.Control(t, http.MethodPost, "/control/accounts/"+phone+"/privacy", killBefore, http.StatusOK, nil)
@@ -156,7 +156,7 @@ func resetForKill(t *testing.T, env *emutest.Env, ctx context.Context) {
 
 // waitForPartial waits until the emulator's account holds the first n of
 // the seven changes and none of the rest: the cut has fallen.
-func waitForPartial(t *testing.T, env *emutest.Env, n int) {
+func waitForPartial(t testing.TB, env *emutest.Env, n int) {
 	t.Helper()
 	deadline := time.Now().Add(stepTimeout)
 	for {
@@ -192,7 +192,7 @@ type diagnostics struct {
 
 // recovered waits until the reopened page is connected and its journal
 // holds no open update, and returns its database's diagnostics.
-func recovered(t *testing.T, ctx context.Context) (d diagnostics) {
+func recovered(t testing.TB, ctx context.Context) (d diagnostics) {
 	t.Helper()
 	run(t, ctx, "waiting to connect again", chromedp.WaitVisible(`#connection[data-state="connected"]`, chromedp.ByQuery))
 	awaitPromise := func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }
@@ -217,7 +217,7 @@ func recovered(t *testing.T, ctx context.Context) (d diagnostics) {
 // died before it journaled the update (the account must then be as it
 // was) or after it finished. A cut update must have a notice, and an undo
 // must be the history's newest entry.
-func recoveryOutcome(t *testing.T, ctx context.Context, tr killTrial) string {
+func recoveryOutcome(t testing.TB, ctx context.Context, tr killTrial) string {
 	t.Helper()
 	const notice = `#notice[data-kind="recovery"]`
 	wait := chromedp.WaitVisible(notice, chromedp.ByQuery)
@@ -246,7 +246,7 @@ func recoveryOutcome(t *testing.T, ctx context.Context, tr killTrial) string {
 	return result
 }
 
-func attr(t *testing.T, ctx context.Context, sel, name string) string {
+func attr(t testing.TB, ctx context.Context, sel, name string) string {
 	t.Helper()
 	var v string
 	var ok bool

@@ -46,7 +46,7 @@ var goappNames = map[string]string{
 
 // goappSourceNames lists the goapp… names go-app's Go code looks up on
 // window, from the module's source as go.mod pins it.
-func goappSourceNames(t *testing.T) []string {
+func goappSourceNames(t testing.TB) []string {
 	t.Helper()
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/maxence-charriere/go-app/v10").Output()
 	if err != nil {
@@ -138,7 +138,7 @@ func jsStrings(names []string) string {
 
 // beforePageScripts has every document ctx opens from now on run js
 // before its own scripts, until the returned function is called.
-func beforePageScripts(t *testing.T, ctx context.Context, js string) (remove func()) {
+func beforePageScripts(t testing.TB, ctx context.Context, js string) (remove func()) {
 	t.Helper()
 	var id page.ScriptIdentifier
 	run(t, ctx, "adding a script to every new document", chromedp.ActionFunc(func(ctx context.Context) error {
@@ -156,7 +156,7 @@ func beforePageScripts(t *testing.T, ctx context.Context, js string) (remove fun
 // programEnded waits for the error the loader shows once the Go program
 // has ended, checks what it says and that the page beneath is inert, and
 // returns its details.
-func programEnded(t *testing.T, ctx context.Context, title string) string {
+func programEnded(t testing.TB, ctx context.Context, title string) string {
 	t.Helper()
 	run(t, ctx, "waiting for the program-ended error", chromedp.WaitVisible(`#waprivacy-ended[role="alert"]`, chromedp.ByQuery))
 	if got := textOf(t, ctx, "#waprivacy-ended strong"); got != title {
@@ -186,7 +186,7 @@ func programEnded(t *testing.T, ctx context.Context, title string) string {
 
 // reloadStartsAgain presses Reload and waits for a new page whose app is
 // running.
-func reloadStartsAgain(t *testing.T, ctx context.Context) {
+func reloadStartsAgain(t testing.TB, ctx context.Context) {
 	t.Helper()
 	run(t, ctx, "pressing Reload",
 		chromedp.Evaluate(`window.beforeReload = true`, nil),

@@ -22,7 +22,7 @@ import (
 
 // waitInstalled waits until the service worker controls the page and has
 // the whole app, wasm included, for offline use.
-func waitInstalled(t *testing.T, ctx context.Context) {
+func waitInstalled(t testing.TB, ctx context.Context) {
 	t.Helper()
 	waitFor(t, ctx, "the app installed for offline use",
 		`navigator.serviceWorker.controller !== null && caches.match("/web/app.wasm").then((r) => !!r)`)
@@ -30,7 +30,7 @@ func waitInstalled(t *testing.T, ctx context.Context) {
 
 // queue edits a setting while offline and waits until the app says it is
 // saved for later.
-func queueEdit(t *testing.T, ctx context.Context, field, value string) {
+func queueEdit(t testing.TB, ctx context.Context, field, value string) {
 	t.Helper()
 	form := "#form-" + field
 	run(t, ctx, "queueing "+field+"="+value,
@@ -104,7 +104,7 @@ func TestBrowserOfflineStartAndQueuedEdits(t *testing.T) {
 // installedFromCopy serves a copy of the production build, for the test
 // to publish a new version into, and opens the app there until it is
 // installed for offline use.
-func installedFromCopy(t *testing.T) (dist string, s *site, ctx context.Context) {
+func installedFromCopy(t testing.TB) (dist string, s *site, ctx context.Context) {
 	t.Helper()
 	dist = t.TempDir()
 	if err := os.CopyFS(dist, os.DirFS(distDir(t, "WAPRIVACY_DIST"))); err != nil {
@@ -178,7 +178,7 @@ func TestBrowserUpdateLandingWhileTheWasmLoads(t *testing.T) {
 
 // publishNewWorker changes the worker's bytes in dist, as a new build's
 // hash does.
-func publishNewWorker(t *testing.T, dist string) {
+func publishNewWorker(t testing.TB, dist string) {
 	t.Helper()
 	worker := filepath.Join(dist, "app-worker.js")
 	data, err := os.ReadFile(worker)
@@ -195,14 +195,14 @@ func publishNewWorker(t *testing.T, dist string) {
 
 // loseConnection cuts the site off, as a tunnel would, and waits until
 // the page knows; the page stays open.
-func loseConnection(t *testing.T, ctx context.Context, s *site) {
+func loseConnection(t testing.TB, ctx context.Context, s *site) {
 	t.Helper()
 	s.goOffline()
 	run(t, ctx, "losing the connection", chromedp.WaitVisible(`#connection[data-state="unreachable"]`, chromedp.ByQuery))
 }
 
 // reconnect brings the site back and has the page reconnect now.
-func reconnect(t *testing.T, ctx context.Context, s *site) {
+func reconnect(t testing.TB, ctx context.Context, s *site) {
 	t.Helper()
 	s.goOnline()
 	run(t, ctx, "reconnecting",

@@ -23,7 +23,7 @@ const phone = "5511988887777"
 
 // choose picks value in field's form, saves, and waits until WhatsApp
 // confirmed it.
-func choose(t *testing.T, ctx context.Context, field, value string) {
+func choose(t testing.TB, ctx context.Context, field, value string) {
 	t.Helper()
 	form := "#form-" + strings.ReplaceAll(field, ".", "\\.")
 	run(t, ctx, "setting "+field+" to "+value,
@@ -425,7 +425,7 @@ func TestBrowserCopyRequestRefused(t *testing.T) {
 }
 
 // confirmations counts the "Copied." notes of the last-seen form.
-func confirmations(t *testing.T, ctx context.Context) int {
+func confirmations(t testing.TB, ctx context.Context) int {
 	t.Helper()
 	var n int
 	run(t, ctx, "looking for a confirmation", chromedp.Evaluate(`document.querySelectorAll('#form-last-request [role="status"]').length`, &n))

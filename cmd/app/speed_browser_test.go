@@ -36,7 +36,7 @@ func (s startTimes) String() string {
 }
 
 // load loads url and returns when the app started.
-func load(t *testing.T, ctx context.Context, url string) startTimes {
+func load(t testing.TB, ctx context.Context, url string) startTimes {
 	t.Helper()
 	var ms []float64
 	run(t, ctx, "loading "+url,

@@ -23,7 +23,7 @@ import (
 
 // hostPage serves a third-party page, on an origin of its own, that embeds
 // the app at appURL with the one-script-tag widget.
-func hostPage(t *testing.T, appURL, attrs string) *httptest.Server {
+func hostPage(t testing.TB, appURL, attrs string) *httptest.Server {
 	t.Helper()
 	page := fmt.Sprintf(`<!doctype html><title>host</title><h1>A shop</h1>
 <script src="%s/widget.js" data-origin="%s" %s></script>`, appURL, appURL, attrs)
@@ -37,7 +37,7 @@ func hostPage(t *testing.T, appURL, attrs string) *httptest.Server {
 
 // embeddableSite serves the waemu-tagged site, relaying to the emulator,
 // and lets pages on ancestor embed it.
-func embeddableSite(t *testing.T, env *emutest.Env, ancestor string) *site {
+func embeddableSite(t testing.TB, env *emutest.Env, ancestor string) *site {
 	t.Helper()
 	return serveSite(t, distDir(t, "WAPRIVACY_DEMO_DIST"), proxy.Config{
 		Upstream:       "ws://" + env.Addr() + "/ws/chat",
@@ -48,7 +48,7 @@ func embeddableSite(t *testing.T, env *emutest.Env, ancestor string) *site {
 
 // eval runs a JavaScript expression in the host page, awaiting a promise,
 // and decodes its JSON-able result into out.
-func eval(t *testing.T, ctx context.Context, what, expr string, out any) {
+func eval(t testing.TB, ctx context.Context, what, expr string, out any) {
 	t.Helper()
 	var raw json.RawMessage
 	run(t, ctx, what, chromedp.Evaluate(expr, &raw, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
@@ -68,7 +68,7 @@ type widgetAnswer struct {
 // widgetFrame is the widget's iframe, for acting inside it as the person
 // would. The host and the app are on one site (127.0.0.1, two ports), so
 // the frame shares the page's process and chromedp reaches into it.
-func widgetFrame(t *testing.T, ctx context.Context) *cdp.Node {
+func widgetFrame(t testing.TB, ctx context.Context) *cdp.Node {
 	t.Helper()
 	var nodes []*cdp.Node
 	run(t, ctx, "finding the widget's frame", chromedp.Nodes("iframe", &nodes, chromedp.ByQuery))
@@ -83,7 +83,7 @@ func pressIn(frame *cdp.Node, sel string) chromedp.Tasks {
 // readQRInFrame photographs the widget, QR code and all, as a phone's
 // camera would: the host page cannot read the code, so the test reads it
 // as the person sees it.
-func readQRInFrame(t *testing.T, ctx context.Context, frame *cdp.Node) string {
+func readQRInFrame(t testing.TB, ctx context.Context, frame *cdp.Node) string {
 	t.Helper()
 	run(t, ctx, "waiting for the QR code in the widget", chromedp.WaitVisible("#qr svg", chromedp.ByQuery, chromedp.FromNode(frame)))
 	deadline := time.Now().Add(10 * time.Second)
@@ -103,7 +103,7 @@ func readQRInFrame(t *testing.T, ctx context.Context, frame *cdp.Node) string {
 
 // refusedEverything sends one read and one change and expects both
 // refused with code.
-func refusedEverything(t *testing.T, ctx context.Context, when, code string) {
+func refusedEverything(t testing.TB, ctx context.Context, when, code string) {
 	t.Helper()
 	for _, r := range [][2]string{{"GET", "/profile/privacy"}, {"GET", "/privacy/disallowed-contacts?type=lastSeen"},
 		{"POST", "/privacy/photo"}, {"POST", "/contacts/modify-blocked"}} {

@@ -31,7 +31,7 @@ type Browser struct {
 
 // Launch starts headless Chromium on the given profile directory, with
 // extra allocator options; the test's cleanup closes it unless Kill did.
-func Launch(t *testing.T, profile string, extra ...chromedp.ExecAllocatorOption) *Browser {
+func Launch(t testing.TB, profile string, extra ...chromedp.ExecAllocatorOption) *Browser {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.UserDataDir(profile),
@@ -52,13 +52,13 @@ func Launch(t *testing.T, profile string, extra ...chromedp.ExecAllocatorOption)
 // Kill SIGKILLs the browser and every process it started, as a crash
 // would (IndexedDB lives in a storage service process of its own), and
 // returns once they are all gone, so that the profile is free.
-func (b *Browser) Kill(t *testing.T) {
+func (b *Browser) Kill(t testing.TB) {
 	b.stop(t, true)
 }
 
 // stop ends the browser, crashing it or closing it, and waits until all
 // its processes are gone.
-func (b *Browser) stop(t *testing.T, crash bool) {
+func (b *Browser) stop(t testing.TB, crash bool) {
 	if b.stopped || b.pid == 0 {
 		b.cancelAlloc()
 		return
