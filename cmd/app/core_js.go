@@ -28,6 +28,7 @@ import (
 // account through wasm/api, and its Subscribe delivers "connection" and
 // "privacy" events. core.Subscribe gives the UI's whole view.
 var core = appstate.New(appstate.Options{
+	Mark: func(step string) { mark("core-" + step) },
 	Session: session.Options{
 		// A person is waiting: retry within half a minute at worst, and
 		// the page has a "Retry now" button.
@@ -60,12 +61,21 @@ func start(ctx app.Context, _ app.Action) {
 }
 
 func startPage(ctx app.Context) error {
-	var persisted bool
+	var persisted, shown, confirmed bool
 	core.Subscribe(func(v appstate.View) {
 		ctx.SetState(ui.StateView, v)
 		if !persisted && v.Connected() {
 			persisted = true
+			mark("connected")
 			askPersistentStorage()
+		}
+		if !shown && v.HasPrivacy {
+			shown = true
+			mark("settings-known")
+		}
+		if !confirmed && v.HasPrivacy && v.Live {
+			confirmed = true
+			mark("settings-live")
 		}
 	})
 	versionCtx, cancel := context.WithTimeout(context.Background(), versionWait)
@@ -95,6 +105,7 @@ func startPage(ctx app.Context) error {
 	// account on screen, for the page's own scripts.
 	backend := jsapi.NewBackend(core.Manager(), core.CurrentAccount)
 	jsapi.Install("waprivacy", backend)
+	mark("api-ready")
 	// Inside the widget's iframe, the same API for the host page.
 	if embedded {
 		jsapi.ServeEmbed(backend, pageConsent{core}, policy)
@@ -116,6 +127,13 @@ func (p pageConsent) Access(origin string) siteaccess.Access { return p.core.Vie
 
 func (p pageConsent) OnChange(fn func()) (cancel func()) {
 	return p.core.Subscribe(func(appstate.View) { fn() })
+}
+
+// mark puts a step of the page's start on its performance timeline, as
+// "waprivacy-"+step, for the speed checks and the browser's own tools.
+func mark(step string) {
+	defer func() { recover() }() // a page without the User Timing API
+	app.Window().Get("performance").Call("mark", "waprivacy-"+step)
 }
 
 // askPersistentStorage asks the browser not to evict the linked session

@@ -39,6 +39,10 @@ type Options struct {
 	HistoryLength int
 	// Now tells the time; default time.Now.
 	Now func() time.Time
+	// Mark, if set, is told each step of Start as it ends ("storage",
+	// "tables", "sessions"), so the page can put start-up on its
+	// performance timeline.
+	Mark func(step string)
 }
 
 // Core is one page's state. Its methods are safe for concurrent use.
@@ -89,6 +93,9 @@ func New(opts Options) *Core {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Mark == nil {
+		opts.Mark = func(string) {}
+	}
 	return &Core{
 		opts: opts, started: make(chan struct{}),
 		view:      View{Phase: PhaseStarting},
@@ -118,6 +125,7 @@ func (c *Core) Start(ctx context.Context) (err error) {
 		c.update(func(v *View) { v.Phase, v.Problem = phase, err.Error() })
 		return err
 	}
+	c.opts.Mark("storage")
 	var manager *session.Manager
 	var events *queue
 	defer func() {
@@ -157,6 +165,7 @@ func (c *Core) Start(ctx context.Context) (err error) {
 		return err
 	}
 	c.store, c.history, c.outbox, c.sites, c.journal = store, hist, box, sites, updates
+	c.opts.Mark("tables")
 	events = newQueue()
 	c.events = events
 	sessionOpts := c.opts.Session
@@ -170,6 +179,7 @@ func (c *Core) Start(ctx context.Context) (err error) {
 	if err = manager.Start(); err != nil {
 		return err
 	}
+	c.opts.Mark("sessions")
 	// What an unlink could not delete from this device goes now.
 	c.sweep(ctx)
 	c.stop = make(chan struct{})
@@ -414,13 +424,12 @@ func (c *Core) onPrivacy(account string, ch engine.Change) {
 	var logged bool
 	var problem string
 	// Recovery logged what it changed back as it closed the record.
+	var changes []privacy.Change
 	if before.Settings != nil && ch.Recovery == nil {
-		var err error
-		if entry, logged, err = c.history.Record(ctx, account, now, source, privacy.Diff(before, ch.Snapshot)); err != nil {
-			problem = err.Error()
-		}
+		changes = privacy.Diff(before, ch.Snapshot)
 	}
-	if err := c.history.Remember(ctx, account, ch.Snapshot, now); err != nil {
+	var err error
+	if entry, logged, err = c.history.RecordAndRemember(ctx, account, now, source, changes, ch.Snapshot); err != nil {
 		problem = err.Error()
 	}
 	c.mu.Lock()

@@ -123,12 +123,40 @@ func (e *Engine) Apply(ctx context.Context, u privacy.Update) (Result, error) {
 		e.settled = false
 		return res, stillOpen(err)
 	}
-	// If closing fails the record stays open, and recovery finds every
-	// part where this update left it: it closes it without a change.
-	if e.journal.End(ctx, e.account(), id, nil) != nil {
+	e.endLater(ctx, id)
+	return res, err
+}
+
+// endLater closes the settled update id's record after the answer has
+// gone back, since the person need not wait for that commit: the next
+// operation waits for it (see awaitEnd). If closing fails the record
+// stays open, and recovery finds every part where this update left it:
+// it closes it without a change.
+func (e *Engine) endLater(ctx context.Context, id int64) {
+	account, done := e.account(), make(chan struct{})
+	e.ending = done
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.timeout)
+	go func() {
+		defer close(done)
+		defer cancel()
+		if e.journal.End(ctx, account, id, nil) != nil {
+			e.endFailed.Store(true)
+		}
+	}()
+}
+
+// awaitEnd waits until the last update's record is closed, and forgets
+// that the journal is settled if closing it failed. Call it with e.mu
+// held.
+func (e *Engine) awaitEnd() {
+	if e.ending == nil {
+		return
+	}
+	<-e.ending
+	e.ending = nil
+	if e.endFailed.Swap(false) {
 		e.settled = false
 	}
-	return res, err
 }
 
 // stillOpen says that an update's outcome is not known yet and is being

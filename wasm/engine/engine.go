@@ -63,6 +63,11 @@ type Engine struct {
 	// this engine's account, so updates skip reading it; an update that
 	// leaves one open clears it. Guarded by mu.
 	settled bool
+	// ending is closed once the last update's record is closed, which
+	// happens after its answer (endLater); endFailed says it could not
+	// be. Guarded by mu.
+	ending    chan struct{}
+	endFailed atomic.Bool
 
 	subMu sync.Mutex
 	subs  map[int]func(Change)
@@ -93,6 +98,7 @@ func New(client *whatsmeow.Client, opts Options) *Engine {
 	client.AddEventHandler(e.handleEvent)
 	if opts.Pushes != nil {
 		opts.Pushes.onPush(e.followPhone)
+		opts.Pushes.onLogin(e.readAtLogin)
 	}
 	return e
 }
@@ -171,6 +177,7 @@ func (e *Engine) Refresh(ctx context.Context) (privacy.Snapshot, error) {
 // so no request is being written while the socket closes.
 func (e *Engine) Close() {
 	e.mu.Lock()
+	e.awaitEnd()
 	e.closed = true
 	e.mu.Unlock()
 }
@@ -213,34 +220,70 @@ func (e *Engine) handleEvent(evt any) {
 		// after the engine's, so no read of the new connection counts as
 		// stale.
 		e.drops.Add(1)
-	case *events.PrivacySettings, *events.Blocklist, *events.Connected:
+	case *events.PrivacySettings, *events.Blocklist:
 		e.followPhone()
+	case *events.Connected:
+		// The read at login has usually seen the new connection's
+		// settings by now; recovery, which may write, waits for this.
+		e.followPhoneTry(0, true)
 	}
+}
+
+// readAtLogin reads everything as soon as the login succeeds, so the
+// snapshot's round trip runs beside whatsmeow's post-login IQs (its
+// prekey count and <active/>) rather than after them. The server answers
+// a passive companion's IQs (WA Web sends abt and w:m IQs and waits for
+// them before <active/>), though no client is known to send these reads
+// that early; so the wait is short, and a read that fails or times out
+// is left to the one at Connected. whatsmeow marks the client logged in
+// just after handing <success> to its logger, so the reads go out
+// without that check.
+func (e *Engine) readAtLogin() {
+	go func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if e.closed || e.known() != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), min(e.timeout, loginReadTimeout))
+		defer cancel()
+		if st, err := e.wait(ctx, e.sendReads(ctx)); err == nil {
+			e.store(st, FromPhone)
+		}
+	}()
 }
 
 // followPhone re-reads everything in the background, as the phone may
 // have changed something, and then resolves any interrupted update.
-func (e *Engine) followPhone() { e.followPhoneTry(0) }
+func (e *Engine) followPhone() { e.followPhoneTry(0, false) }
 
 // followPhoneTry is attempt n of followPhone. While the account stays
 // connected, WhatsApp refused or did not answer: the attempt is repeated
 // shortly, a few times, rather than leave a change unseen or an
-// interrupted update open until the next push.
-func (e *Engine) followPhoneTry(n int) {
+// interrupted update open until the next push. With ifUnknown, it reads
+// only if nothing was read since the connection was last lost.
+func (e *Engine) followPhoneTry(n int, ifUnknown bool) {
 	go func() {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*e.timeout)
 		defer cancel()
-		_, err := e.refreshLocked(ctx, FromPhone)
+		var err error
+		if !ifUnknown || e.known() == nil {
+			_, err = e.refreshLocked(ctx, FromPhone)
+		}
 		if err == nil {
 			err = e.recoverLocked(ctx)
 		}
 		if err != nil && n < followRetries && !e.closed && e.client.IsLoggedIn() {
-			time.AfterFunc(followRetry, func() { e.followPhoneTry(n + 1) })
+			time.AfterFunc(followRetry, func() { e.followPhoneTry(n+1, ifUnknown) })
 		}
 	}()
 }
+
+// loginReadTimeout bounds the read at login, which holds every other
+// operation back while it waits.
+const loginReadTimeout = 5 * time.Second
 
 // followRetry spaces, and followRetries bounds, the attempts to follow
 // the phone while the account stays connected.

@@ -178,6 +178,7 @@ func (e *Engine) account() string {
 // from what the account then holds: recovery only ever changes back parts
 // that hold their target, so running it twice does no harm.
 func (e *Engine) recoverLocked(ctx context.Context) error {
+	e.awaitEnd()
 	if e.journal == nil || e.settled || e.closed || !e.client.IsLoggedIn() {
 		return nil
 	}

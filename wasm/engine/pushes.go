@@ -21,6 +21,7 @@ type PushLog struct {
 	waLog.Logger
 	mu        sync.Mutex
 	listeners []func()
+	logins    []func()
 }
 
 // NewPushLog wraps base, which still gets every line.
@@ -46,14 +47,29 @@ func (l *PushLog) onPush(fn func()) {
 	l.listeners = append(l.listeners, fn)
 }
 
+// onLogin has fn called when the server's <success> arrives: the login
+// is done, while whatsmeow's events.Connected waits two more round trips
+// (its prekey count and passive IQs).
+func (l *PushLog) onLogin(fn func()) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.logins = append(l.logins, fn)
+}
+
 // received is called on whatsmeow's read loop, so listeners must not
 // block.
 func (l *PushLog) received(node *waBinary.Node) {
-	if !isUnseenPush(node) {
+	var of *[]func()
+	switch {
+	case node.Tag == "success":
+		of = &l.logins
+	case isUnseenPush(node):
+		of = &l.listeners
+	default:
 		return
 	}
 	l.mu.Lock()
-	listeners := append([]func(){}, l.listeners...)
+	listeners := append([]func(){}, (*of)...)
 	l.mu.Unlock()
 	for _, fn := range listeners {
 		fn()

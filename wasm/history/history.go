@@ -64,20 +64,42 @@ func Open(ctx context.Context, db *sql.DB) (*Log, error) {
 	return &Log{db: db}, nil
 }
 
-// Record logs changes; it records nothing and returns false for none.
-func (l *Log) Record(ctx context.Context, account string, at time.Time, source string, changes []privacy.Change) (Entry, bool, error) {
-	return record(ctx, l.db, account, at, source, changes)
-}
-
-// RecordIn is Record within tx, a transaction on the log's database, so
-// that the caller commits more with the entry.
+// RecordIn logs changes within tx, a transaction on the log's database,
+// so that the caller commits more with the entry; it records nothing and
+// returns false for none.
 func (l *Log) RecordIn(ctx context.Context, tx *sql.Tx, account string, at time.Time, source string, changes []privacy.Change) (Entry, bool, error) {
 	return record(ctx, tx, account, at, source, changes)
 }
 
-func record(ctx context.Context, db interface {
+// execer is a database or a transaction on it.
+type execer interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
-}, account string, at time.Time, source string, changes []privacy.Change) (Entry, bool, error) {
+}
+
+// RecordAndRemember logs changes (nothing, returning false, for none)
+// and keeps s as account's
+// last-known settings, in one commit: each commit is a strict IndexedDB
+// transaction, which costs the page a few milliseconds.
+func (l *Log) RecordAndRemember(ctx context.Context, account string, at time.Time, source string, changes []privacy.Change, s privacy.Snapshot) (Entry, bool, error) {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Entry{}, false, fmt.Errorf("history: recording: %w", err)
+	}
+	defer tx.Rollback()
+	e, logged, err := record(ctx, tx, account, at, source, changes)
+	if err != nil {
+		return Entry{}, false, err
+	}
+	if err := remember(ctx, tx, account, s, at); err != nil {
+		return Entry{}, false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return Entry{}, false, fmt.Errorf("history: recording: %w", err)
+	}
+	return e, logged, nil
+}
+
+func record(ctx context.Context, db execer, account string, at time.Time, source string, changes []privacy.Change) (Entry, bool, error) {
 	if len(changes) == 0 {
 		return Entry{}, false, nil
 	}
@@ -141,13 +163,13 @@ func scan(row scanner) (Entry, error) {
 	return e, nil
 }
 
-// Remember keeps s as account's last-known settings.
-func (l *Log) Remember(ctx context.Context, account string, s privacy.Snapshot, at time.Time) error {
+// remember keeps s as account's last-known settings.
+func remember(ctx context.Context, db execer, account string, s privacy.Snapshot, at time.Time) error {
 	data, err := json.Marshal(s)
 	if err != nil {
 		return err
 	}
-	_, err = l.db.ExecContext(ctx, `INSERT INTO waprivacy_last_known (account, at, snapshot) VALUES (?, ?, ?)
+	_, err = db.ExecContext(ctx, `INSERT INTO waprivacy_last_known (account, at, snapshot) VALUES (?, ?, ?)
 		ON CONFLICT (account) DO UPDATE SET at = excluded.at, snapshot = excluded.snapshot`,
 		account, at.UnixMilli(), string(data))
 	if err != nil {

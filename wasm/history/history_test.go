@@ -36,18 +36,18 @@ func TestRecordListGet(t *testing.T) {
 	ctx := context.Background()
 	l := openLog(t)
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	if _, ok, err := l.Record(ctx, "5511900000001", at, FromApp, nil); ok || err != nil {
+	if _, ok, err := l.RecordAndRemember(ctx, "5511900000001", at, FromApp, nil, privacy.Snapshot{}); ok || err != nil {
 		t.Fatalf("recording no change: %v %v", ok, err)
 	}
-	first, _, err := l.Record(ctx, "5511900000001", at, FromApp, []privacy.Change{{Field: "last", Before: "all", After: "none"}})
+	first, _, err := l.RecordAndRemember(ctx, "5511900000001", at, FromApp, []privacy.Change{{Field: "last", Before: "all", After: "none"}}, privacy.Snapshot{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, _, err := l.Record(ctx, "5511900000001", at.Add(time.Minute), FromPhone, []privacy.Change{{Field: "blocked", Added: []string{"5511900000009"}}})
+	second, _, err := l.RecordAndRemember(ctx, "5511900000001", at.Add(time.Minute), FromPhone, []privacy.Change{{Field: "blocked", Added: []string{"5511900000009"}}}, privacy.Snapshot{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.Record(ctx, "5511900000002", at, FromApp, []privacy.Change{{Field: "timer", Before: "0", After: "86400"}})
+	l.RecordAndRemember(ctx, "5511900000002", at, FromApp, []privacy.Change{{Field: "timer", Before: "0", After: "86400"}}, privacy.Snapshot{})
 
 	list, err := l.List(ctx, "5511900000001", 10)
 	if err != nil {
@@ -87,7 +87,7 @@ func TestLastKnown(t *testing.T) {
 		Except: map[privacy.Category][]string{privacy.About: {"5511900000003"}}, DefaultTimer: privacy.Timer7Days}
 	at := time.UnixMilli(1_700_000_000_000)
 	for range 2 { // the second write replaces the first
-		if err := l.Remember(ctx, "5511900000001", s, at); err != nil {
+		if _, logged, err := l.RecordAndRemember(ctx, "5511900000001", at, FromPhone, nil, s); err != nil || logged {
 			t.Fatal(err)
 		}
 	}
@@ -106,13 +106,13 @@ func TestForgetInATransactionAndAccounts(t *testing.T) {
 	l := openLog(t)
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	change := []privacy.Change{{Field: "last", Before: "all", After: "none"}}
-	if _, _, err := l.Record(ctx, "b", at, FromApp, change); err != nil {
+	if _, _, err := l.RecordAndRemember(ctx, "b", at, FromApp, change, privacy.Snapshot{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Remember(ctx, "c", privacy.Snapshot{}, at); err != nil {
+	if _, _, err := l.RecordAndRemember(ctx, "c", at, FromApp, nil, privacy.Snapshot{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := l.Record(ctx, "c", at, FromPhone, change); err != nil {
+	if _, _, err := l.RecordAndRemember(ctx, "c", at, FromPhone, change, privacy.Snapshot{}); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := l.Accounts(ctx); err != nil || len(got) != 2 || got[0] != "b" || got[1] != "c" {

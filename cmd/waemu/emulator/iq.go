@@ -189,6 +189,16 @@ func contentBytes(n waBinary.Node) []byte {
 
 func handleKeepAlive(*conn, *waBinary.Node) ([]waBinary.Node, error) { return nil, nil }
 
+// handlePassive acknowledges <active/> and <passive/>. Being passive
+// changes nothing here: the server answers a companion's IQs before its
+// <active/> too. WA Web logs in passive and, at <success>, sends and waits
+// on abt and w:m IQs before it sends <active/> (WAWebHandleSuccess,
+// WAWebPassiveModeManager); whatsapp-rust sends a usync IQ before it
+// (client.rs, sync_own_device_list). Passive holds back offline delivery
+// (whatsapp-rust and Cobalt's comments; Baileys PR #2558), which the
+// emulator does not queue. No client is known to send privacy, blocklist
+// or disappearing_mode reads before <active/>; if the real server held
+// them, the privacy engine reads again at events.Connected.
 func handlePassive(_ *conn, iq *waBinary.Node) ([]waBinary.Node, error) {
 	switch firstChildTag(iq) {
 	case "active", "passive":
