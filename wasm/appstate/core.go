@@ -416,8 +416,15 @@ func (c *Core) onPrivacy(account string, ch engine.Change) {
 	now := c.opts.Now()
 	before, source := ch.Before, string(ch.Source)
 	if before.Settings == nil {
-		// The first read since the page opened: what changed since the
-		// last one was done on the phone while the app was closed.
+		// The first read since the page opened or the connection came
+		// back: shown at once, as confirmed, before the commits below.
+		if c.CurrentAccount() == account {
+			c.update(func(v *View) {
+				v.Privacy, v.HasPrivacy, v.Live, v.KnownAt = ch.Snapshot, true, true, now
+			})
+		}
+		// What changed since the last one was done on the phone while
+		// the app was closed.
 		before, source = c.remembered(ctx, account), history.FromPhone
 	}
 	var entry history.Entry
