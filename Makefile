@@ -12,8 +12,19 @@ ARGS      ?=
 WASM_ENV  := GOOS=js GOARCH=wasm
 # Both wasm builds: nethttpomithttp2 drops net/http's bundled HTTP/2 (the
 # browser's fetch speaks it); no inlining outside the runtime makes the
-# brotli wasm ~16% smaller (6.76 -> 5.70 MB) at no measured cost to start
-# times (see cmd/app/speed_browser_test.go).
+# brotli wasm 15% smaller (6.03 -> 5.13 MB) at no measured cost to start
+# times (see cmd/app/speed_browser_test.go). Measured 2026-12 (issue 14)
+# with wasm/storage's BenchmarkOpen/BenchmarkCommit in Chromium, ms/op:
+#   these flags                               5.13 MB  open 37-40  commit 1.8
+#   plus inlining in github.com/ncruces/... and wasm/idbvfs, wasm/storage
+#                                             5.53 MB  open 37-39  commit 1.8
+#   inlining everywhere but go-sqlite3-wasm   5.67 MB  open 32-34  commit 1.8
+#   inlining everywhere                       6.03 MB  open 30-36  commit 1.6-1.8
+# Inlining in the translated SQLite (go-sqlite3-wasm) costs its pclntab
+# +0.9 MB raw (+0.37 MB brotli) for no measured speed. Inlining also in
+# internal/..., sync, reflect, syscall/js, strconv, time, database/sql,
+# go.mau.fi/..., protobuf, fmt, regexp did not give the faster open either:
+# where it comes from is not found yet.
 WASM_BUILD := $(WASM_ENV) $(GO) build -trimpath -tags nethttpomithttp2 \
 	-gcflags=all=-l -gcflags=runtime= -ldflags='-s -w'
 GO_FILES  := $(shell find cmd proxy wasm web -name '*.go' -not -name '*_test.go') go.mod go.sum

@@ -20,12 +20,17 @@ import (
 // User is the phone number of the seeded device.
 const User = "15550001234"
 
-// Seed saves a new device with preKeys pre-keys into c and returns the
-// fingerprint of what it wrote. The pre-keys go in one transaction, as
+// Seed saves a new device of User with preKeys pre-keys into c and returns
+// the fingerprint of what it wrote. The pre-keys go in one transaction, as
 // they would be slow one commit each.
 func Seed(ctx context.Context, c *sqlstore.Container, preKeys int) (string, error) {
+	return SeedUser(ctx, c, User, preKeys)
+}
+
+// SeedUser is Seed for the phone number user, to store several accounts.
+func SeedUser(ctx context.Context, c *sqlstore.Container, user string, preKeys int) (string, error) {
 	d := c.NewDevice()
-	d.ID = &types.JID{User: User, Device: 7, Server: types.DefaultUserServer}
+	d.ID = &types.JID{User: user, Device: 7, Server: types.DefaultUserServer}
 	d.PushName = "Storage test"
 	d.Account = &waAdv.ADVSignedDeviceIdentity{
 		Details:             []byte("details"),
