@@ -232,25 +232,14 @@ func (pb *pageBuild) reload(b *testing.B) {
 	pb.add("socket-to-confirmed-ms", marks["bench-confirmed"]-marks["bench-socket-open"])
 }
 
-// The two states the updates move the account between: seven settings,
-// each different in the other.
-var (
-	updateA = map[string]string{
-		"last": "all", "status": "contacts", "profile": "all", "online": "all",
-		"readreceipts": "all", "calladd": "all", "groupadd": "all",
-	}
-	updateB = map[string]string{
-		"last": "none", "status": "none", "profile": "none", "online": "match_last_seen",
-		"readreceipts": "none", "calladd": "known", "groupadd": "contacts",
-	}
-)
-
-// target is the state the next update moves to.
+// target is the state the next update moves to: the update moves the
+// account between the kill test's two states, seven settings each
+// different in the other.
 func (pb *pageBuild) target() map[string]string {
 	if pb.flip {
-		return updateA
+		return killBefore
 	}
-	return updateB
+	return killWhole
 }
 
 // update moves the account to the other state with one RyzeAPI request

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/types/events"
 
 	"github.com/waprivacy/waprivacy/cmd/waemu/emulator"
@@ -29,6 +30,21 @@ func linked(t testing.TB) (*emutest.Env, *engine.Engine) {
 	t.Helper()
 	env := emutest.Start(t)
 	return env, engine.New(env.LinkedClient(t, phone), engine.Options{})
+}
+
+// followingPushes links a client whose engine watches its log (PushLog),
+// and reads once.
+func followingPushes(t testing.TB) (*emutest.Env, *whatsmeow.Client, *engine.Engine) {
+	t.Helper()
+	env := emutest.Start(t)
+	pushes := engine.NewPushLog(nil)
+	cli := env.NewClientWithLog(t, pushes)
+	env.Link(t, cli, phone)
+	e := engine.New(cli, engine.Options{Pushes: pushes})
+	if _, err := e.Snapshot(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	return env, cli, e
 }
 
 // emulatorSnapshot is the account as the emulator holds it, in the

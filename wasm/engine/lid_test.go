@@ -225,14 +225,7 @@ func TestCallsFromMyContacts(t *testing.T) {
 // The phone's timer and blocks reach the engine although whatsmeow raises
 // no event for the timer's push: the engine sees it through PushLog.
 func TestTimerAndBlocksFollowThePhone(t *testing.T) {
-	env := emutest.Start(t)
-	pushes := engine.NewPushLog(nil)
-	cli := env.NewClientWithLog(t, pushes)
-	env.Link(t, cli, phone)
-	e := engine.New(cli, engine.Options{Pushes: pushes})
-	if _, err := e.Snapshot(ctxT(t)); err != nil {
-		t.Fatal(err)
-	}
+	env, _, e := followingPushes(t)
 	changes := make(chan engine.Change, 8)
 	defer e.Subscribe(func(c engine.Change) { changes <- c })()
 	next := func(what string, ok func(privacy.Snapshot) bool) {

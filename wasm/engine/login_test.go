@@ -18,14 +18,7 @@ import (
 // engine published its first snapshot of the new connection.
 func loginTimes(t *testing.T, faults emulator.Faults) (connected, read time.Time, snap privacy.Snapshot, env *emutest.Env) {
 	t.Helper()
-	env = emutest.Start(t)
-	pushes := engine.NewPushLog(nil)
-	cli := env.NewClientWithLog(t, pushes)
-	env.Link(t, cli, phone)
-	e := engine.New(cli, engine.Options{Pushes: pushes})
-	if _, err := e.Snapshot(ctxT(t)); err != nil {
-		t.Fatal(err)
-	}
+	env, cli, e := followingPushes(t)
 	connectedAt, dropped := make(chan time.Time, 1), make(chan struct{}, 1)
 	cli.AddEventHandler(func(evt any) {
 		switch evt.(type) {
