@@ -407,6 +407,10 @@ func (c *Core) onStatus(s session.Status) {
 			v.Problem = problem.Error()
 		}
 	})
+	if s.State == session.StateConnected {
+		// The first read of the connection may have come before it.
+		c.work.Go(func() { c.flushLater(s.Account) })
+	}
 }
 
 // onPrivacy logs a change of an account's settings, remembers them, tells

@@ -302,12 +302,10 @@ func (c *Core) flushOnce(account string) error {
 		if e == nil {
 			return nil
 		}
-		// Connected, as the session says, or as a read since the last
-		// drop shows: the engine's first read of a connection can be
-		// published before the session has noted the connection, and
-		// that read is what starts this flush.
-		_, fresh := e.Cached()
-		if !fresh && !slices.ContainsFunc(c.manager.Accounts(), func(s session.Status) bool {
+		// Connected, as the session says: the engine reads at login, two
+		// round trips before whatsmeow's Connected, and writes wait for
+		// that (the session's Connected starts a flush too).
+		if !slices.ContainsFunc(c.manager.Accounts(), func(s session.Status) bool {
 			return s.Account == account && s.State == session.StateConnected
 		}) {
 			return nil
