@@ -236,8 +236,9 @@ func (e *Engine) handleEvent(evt any) {
 // them before <active/>), though no client is known to send these reads
 // that early; so the wait is short, and a read that fails or times out
 // is left to the one at Connected. whatsmeow marks the client logged in
-// just after handing <success> to its logger, so the reads go out
-// without that check.
+// only once its handler reaches <success>, after its logger saw it; in
+// the browser this goroutine runs first, so the reads go out without
+// that check.
 func (e *Engine) readAtLogin() {
 	go func() {
 		e.mu.Lock()
@@ -247,7 +248,7 @@ func (e *Engine) readAtLogin() {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), min(e.timeout, loginReadTimeout))
 		defer cancel()
-		if st, err := e.wait(ctx, e.sendReads(ctx)); err == nil {
+		if st, err := e.wait(ctx, e.sendReadsWith(ctx, e.sendIQ)); err == nil {
 			e.store(st, FromPhone)
 		}
 	}()

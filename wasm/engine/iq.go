@@ -23,6 +23,13 @@ func (e *Engine) send(ctx context.Context, namespace, typ string, content []waBi
 	if !e.client.IsLoggedIn() {
 		return pending{err: errDisconnected}
 	}
+	return e.sendIQ(ctx, namespace, typ, content)
+}
+
+// sendIQ is send without its check that the client is logged in, for the
+// read at login, which runs before whatsmeow marks it so. The socket
+// takes IQs either way; without one, whatsmeow answers ErrNotConnected.
+func (e *Engine) sendIQ(ctx context.Context, namespace, typ string, content []waBinary.Node) pending {
 	q := whatsmeow.DangerousInfoQuery{
 		Namespace: namespace,
 		Type:      whatsmeow.DangerousInfoQueryType(typ),

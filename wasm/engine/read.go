@@ -29,11 +29,14 @@ type reads struct {
 // numbers too.
 var lidAddressing = waBinary.Attrs{"addressing_mode": "lid"}
 
-func (e *Engine) sendReads(ctx context.Context) reads {
+func (e *Engine) sendReads(ctx context.Context) reads { return e.sendReadsWith(ctx, e.send) }
+
+// sendReadsWith is sendReads writing each IQ with send.
+func (e *Engine) sendReadsWith(ctx context.Context, send func(ctx context.Context, namespace, typ string, content []waBinary.Node) pending) reads {
 	r := reads{drops: e.drops.Load(), lists: map[privacy.Category]pending{}}
-	r.settings = e.send(ctx, "privacy", "get", []waBinary.Node{{Tag: "privacy"}})
+	r.settings = send(ctx, "privacy", "get", []waBinary.Node{{Tag: "privacy"}})
 	for _, c := range privacy.ExceptListCategories() {
-		r.lists[c] = e.send(ctx, "privacy", "get", []waBinary.Node{{
+		r.lists[c] = send(ctx, "privacy", "get", []waBinary.Node{{
 			Tag:   "privacy",
 			Attrs: lidAddressing,
 			Content: []waBinary.Node{{Tag: "list", Attrs: waBinary.Attrs{
@@ -41,8 +44,8 @@ func (e *Engine) sendReads(ctx context.Context) reads {
 			}}},
 		}})
 	}
-	r.timer = e.send(ctx, "disappearing_mode", "get", nil)
-	r.blocked = e.send(ctx, "blocklist", "get", nil)
+	r.timer = send(ctx, "disappearing_mode", "get", nil)
+	r.blocked = send(ctx, "blocklist", "get", nil)
 	return r
 }
 
