@@ -79,6 +79,8 @@ type pageFigure struct{ name, what, unit string }
 var pageFigures = []pageFigure{
 	{"update-rtt", "seven-field update with its confirmed snapshot", "RTT"},
 	{"update-cpu-ms", "main-thread CPU of that update", "ms"},
+	{"request-to-first-frame-ms", "an update's time from the request to its first frame", "ms"},
+	{"last-frame-to-answer-ms", "an update's time from its last answer's frame to the answer", "ms"},
 	{"after-failure-rtt", "the same, right after a refused update was rolled back", "RTT"},
 	{"after-reconnect-rtt", "the same, as soon as a reconnection shows", "RTT"},
 	{"reload-api-ms", "warm reload: window.waprivacy exists", "ms"},
@@ -122,15 +124,20 @@ const pageMarksJS = `(() => {
       let received = 0;
       this.addEventListener("message", () => {
         if (received < frameMarks) performance.mark("bench-ws-recv-" + received++);
+        globalThis.benchFrames.push(["recv", performance.now()]);
       });
       this.sent = 0;
     }
     send(data) {
       if (this.sent < frameMarks) performance.mark("bench-ws-send-" + this.sent++);
+      globalThis.benchFrames.push(["send", performance.now()]);
       return super.send(data);
     }
   };
   const frameMarks = 12;
+  // Every frame's time, for the split of an update's time; the benchmark
+  // empties it before each request.
+  globalThis.benchFrames = [];
   Object.defineProperty(globalThis, "waprivacy", {
     configurable: true,
     set(v) {
@@ -290,11 +297,19 @@ func (pb *pageBuild) request(b *testing.B, want map[string]string, status int) f
 	var got struct {
 		MS     float64 `json:"ms"`
 		Status int     `json:"status"`
+		// From the request to its first frame, and from the last frame
+		// received before the answer to the answer.
+		BeforeSend, AfterReceive float64
 	}
 	js := `(async () => {
+  benchFrames.length = 0;
   const t0 = performance.now();
   const r = await waprivacy.request("POST", "/profile/privacy", ` + string(body) + `);
-  return {ms: performance.now() - t0, status: r.status};
+  const t1 = performance.now();
+  const sent = benchFrames.filter(([k]) => k === "send"), received = benchFrames.filter(([k, t]) => k === "recv" && t <= t1);
+  return {ms: t1 - t0, status: r.status,
+    BeforeSend: sent.length ? sent[0][1] - t0 : -1,
+    AfterReceive: received.length ? t1 - received[received.length - 1][1] : -1};
 })()`
 	run(b, pb.ctx, "updating seven fields", chromedp.Evaluate(js, &got, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
 		return p.WithAwaitPromise(true)
@@ -302,6 +317,8 @@ func (pb *pageBuild) request(b *testing.B, want map[string]string, status int) f
 	if got.Status != status {
 		b.Fatalf("the %s build's update answered %d, want %d", pb.name, got.Status, status)
 	}
+	pb.add("request-to-first-frame-ms", got.BeforeSend)
+	pb.add("last-frame-to-answer-ms", got.AfterReceive)
 	return got.MS
 }
 
