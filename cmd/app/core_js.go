@@ -62,8 +62,18 @@ func start(ctx app.Context, _ app.Action) {
 
 func startPage(ctx app.Context) error {
 	var persisted, shown, confirmed bool
+	glance, hasGlance := loadGlance()
+	if hasGlance {
+		ctx.SetState(ui.StateView, glance.View())
+		mark("settings-glance")
+	}
+	var keeper glanceKeeper
 	core.Subscribe(func(v appstate.View) {
+		if v.Phase == appstate.PhaseStarting && hasGlance {
+			return // the glance stays until the database is open
+		}
 		ctx.SetState(ui.StateView, v)
+		keeper.follow(v)
 		if !persisted && v.Connected() {
 			persisted = true
 			mark("connected")

@@ -8,15 +8,19 @@ import (
 )
 
 // PushLog is a whatsmeow logger that also watches what the client
-// receives, for the push whatsmeow turns into no event: the phone's
-// change of the default timer, <notification type="account_sync"> with
-// <disappearing_mode>, which WA Web and Baileys' messages-recv.ts handle
-// and whatsmeow only logs as an unhandled item. (Blocklist changes come
-// in account_sync too, and whatsmeow raises events.Blocklist for them.)
-// whatsmeow gives its "Recv" logger
-// every node it reads, as the node itself, before handling it; that is
-// the only way to see these without changing whatsmeow. Pass it to
-// whatsmeow.NewClient and to Options.Pushes.
+// receives, for two nodes whatsmeow raises no timely event for:
+//   - the phone's change of the default timer, <notification
+//     type="account_sync"> with <disappearing_mode>, which WA Web and
+//     Baileys' messages-recv.ts handle and whatsmeow only logs as an
+//     unhandled item (blocklist changes come in account_sync too, and
+//     whatsmeow raises events.Blocklist for them);
+//   - the server's <success>, the end of the login, two round trips
+//     before whatsmeow's events.Connected.
+//
+// whatsmeow gives its "Recv" logger every node it reads, as the node
+// itself, before handling it; that is the only way to see these without
+// changing whatsmeow. Pass it to whatsmeow.NewClient and to
+// Options.Pushes.
 type PushLog struct {
 	waLog.Logger
 	mu        sync.Mutex

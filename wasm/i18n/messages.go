@@ -64,6 +64,8 @@ var messages = map[string]message{
 	"offline.hint": {"These are the last-known settings, from %s. Changes you make are saved on this device and applied when you reconnect.",
 		"Estas são as últimas configurações conhecidas, de %s. As mudanças que você fizer ficam salvas neste dispositivo e são aplicadas quando você reconectar."},
 	"unconfirmed.title": {"Not confirmed yet.", "Ainda não confirmadas."},
+	"glance.hint": {"These are the last-known settings, from %s. You can change them in a moment, once your saved session is open.",
+		"Estas são as últimas configurações conhecidas, de %s. Você pode mudá-las em instantes, assim que sua sessão salva abrir."},
 	"unconfirmed.hint": {"These are the last-known settings, from %s, until WhatsApp answers again. Changes you make are saved on this device and applied then.",
 		"Estas são as últimas configurações conhecidas, de %s, até o WhatsApp responder de novo. As mudanças que você fizer ficam salvas neste dispositivo e são aplicadas então."},
 

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math"
 	"syscall/js"
+
+	"github.com/waprivacy/waprivacy/wasm/jscatch"
 )
 
 // Object stores of the IndexedDB database: blocks keyed [file, index]
@@ -176,17 +178,11 @@ func signal(done chan<- error, err error) {
 }
 
 // catch turns an exception thrown by a JavaScript call into an error.
-func catch(f func()) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			jsErr, ok := r.(js.Error)
-			if !ok {
-				panic(r)
-			}
-			err = domError(jsErr.Value)
-		}
-	}()
-	f()
+func catch(f func()) error {
+	var jsErr js.Error
+	if err := jscatch.Do(f); errors.As(err, &jsErr) {
+		return domError(jsErr.Value)
+	}
 	return nil
 }
 

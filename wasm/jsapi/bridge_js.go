@@ -12,6 +12,7 @@ import (
 
 	"github.com/waprivacy/waprivacy/wasm/api"
 	"github.com/waprivacy/waprivacy/wasm/crash"
+	"github.com/waprivacy/waprivacy/wasm/jscatch"
 )
 
 // requestTimeout bounds one request from JavaScript; the engine's own
@@ -136,7 +137,7 @@ func on(b Backend, args []js.Value) any {
 // exception would be a Go panic on the publisher's goroutine, which ends
 // the program. Listeners are called in the order the events came.
 func deliver(fn js.Value, event string, data any) {
-	err := try(func() {
+	err := jscatch.Do(func() {
 		console := js.Global().Get("console")
 		report := console.Get("error").Call("bind", console, `waprivacy: a "`+event+`" listener threw; the event was delivered to the others:`)
 		js.Global().Get("Promise").Call("resolve", toJS(data)).Call("then", fn).Call("catch", report)
@@ -146,26 +147,10 @@ func deliver(fn js.Value, event string, data any) {
 	}
 }
 
-// try calls f, which calls JavaScript, and turns an exception thrown
-// there into an error.
-func try(f func()) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			jsErr, ok := r.(js.Error)
-			if !ok {
-				panic(r)
-			}
-			err = jsErr
-		}
-	}()
-	f()
-	return nil
-}
-
 // consoleError writes to console.error, which a page script may have
 // replaced with something that throws.
 func consoleError(args ...any) {
-	_ = try(func() { js.Global().Get("console").Call("error", args...) })
+	_ = jscatch.Do(func() { js.Global().Get("console").Call("error", args...) })
 }
 
 // Promise runs work on its own goroutine — never inside the js.FuncOf
@@ -211,7 +196,7 @@ func toJS(v any) js.Value {
 		return js.Undefined()
 	}
 	out := js.Undefined()
-	if try(func() { out = js.Global().Get("JSON").Call("parse", string(data)) }) != nil {
+	if jscatch.Do(func() { out = js.Global().Get("JSON").Call("parse", string(data)) }) != nil {
 		return js.Undefined()
 	}
 	return out

@@ -9,6 +9,7 @@ import (
 
 	"github.com/waprivacy/waprivacy/wasm/api"
 	"github.com/waprivacy/waprivacy/wasm/crash"
+	"github.com/waprivacy/waprivacy/wasm/jscatch"
 	"github.com/waprivacy/waprivacy/wasm/siteaccess"
 )
 
@@ -238,7 +239,7 @@ func (e *embed) post(msg map[string]any) {
 // exception is reported on the console instead of becoming a panic.
 func postTo(target js.Value, msg any, origin string) {
 	data := toJS(msg)
-	if err := try(func() { target.Call("postMessage", data, origin) }); err != nil {
+	if err := jscatch.Do(func() { target.Call("postMessage", data, origin) }); err != nil {
 		consoleError("waprivacy: a message to the widget's host ("+origin+") could not be posted:", err.Error())
 	}
 }

@@ -19,6 +19,9 @@ type ConnectionBanner struct {
 	Live       bool
 	HasPrivacy bool
 	KnownAt    time.Time
+	// Starting says the page is still opening its database and shows
+	// the settings kept from its last start.
+	Starting bool
 }
 
 func (b *ConnectionBanner) Render() app.UI {
@@ -57,12 +60,18 @@ func (b *ConnectionBanner) Render() app.UI {
 		)
 	default:
 		title = l.T("connection.connecting")
+		if b.Starting {
+			title = l.T("app.starting")
+		}
 	}
 	if b.HasPrivacy && !b.Live {
 		// Connected but not live: WhatsApp has not answered a read since
 		// the connection came back, so "offline" would be wrong.
 		note, hint := "offline.title", "offline.hint"
-		if s.State == session.StateConnected {
+		switch {
+		case b.Starting:
+			note, hint = "unconfirmed.title", "glance.hint"
+		case s.State == session.StateConnected:
 			note, hint = "unconfirmed.title", "unconfirmed.hint"
 		}
 		body = append(body, app.P().ID("offline").Class("offline-note").Body(

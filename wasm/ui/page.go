@@ -79,7 +79,8 @@ func (p *Page) Render() app.UI {
 		&ProblemBanner{Lang: l, Phase: v.Phase, Problem: v.Problem, StorageFull: v.StorageFull},
 		app.If(linked, func() app.UI {
 			return app.Div().Body(
-				&ConnectionBanner{Lang: l, Status: v.Current, Live: v.Live, HasPrivacy: v.HasPrivacy, KnownAt: v.KnownAt},
+				&ConnectionBanner{Lang: l, Status: v.Current, Live: v.Live, HasPrivacy: v.HasPrivacy, KnownAt: v.KnownAt,
+					Starting: v.Phase == appstate.PhaseStarting},
 				&NoticeBanner{Lang: l, Notice: v.Notice, Contacts: v.Privacy.Contacts},
 				&QueueList{Lang: l, Queue: v.Queue, Connected: v.Connected(), Contacts: v.Privacy.Contacts},
 				&NavBar{Lang: l, Active: p.section()},
@@ -96,6 +97,10 @@ func (p *Page) Render() app.UI {
 
 func (p *Page) content(l i18n.Lang, v appstate.View) app.UI {
 	switch {
+	case v.Phase == appstate.PhaseStarting && v.HasPrivacy && p.section() == SectionPrivacy:
+		// The glance of the last start (appstate.Glance): shown, not
+		// editable, until the database is open.
+		return app.FieldSet().ID("glance").Class("glance").Disabled(true).Body(&PrivacySection{Lang: l, View: v})
 	case v.Phase == appstate.PhaseStarting:
 		return app.P().ID("starting").Class("card hint").Aria("live", "polite").Text(l.T("app.starting"))
 	case v.Phase != appstate.PhaseReady:

@@ -1,0 +1,91 @@
+package appstate
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/waprivacy/waprivacy/wasm/privacy"
+	"github.com/waprivacy/waprivacy/wasm/session"
+)
+
+// Glance is the little a reload shows before the local database opens:
+// the account on screen and its last-known settings. Opening SQLite in
+// the browser takes the first 50-100 ms of a warm start, mostly compiling
+// it, so the page keeps this copy outside it (the browser's localStorage)
+// and shows it, marked as not yet confirmed and not editable, until the
+// start is done. The database stays the record; the glance is rewritten
+// from its views and removed when no account is linked.
+type Glance struct {
+	Account string           `json:"account"`
+	Phone   string           `json:"phone"`
+	KnownAt time.Time        `json:"knownAt"`
+	Privacy privacy.Snapshot `json:"privacy"`
+}
+
+// GlanceOf returns what v leaves for the next start: ok is false unless
+// the start is done and a linked account's settings are known.
+func GlanceOf(v View) (g Glance, ok bool) {
+	if v.Phase != PhaseReady || !v.Linked() || !v.HasPrivacy || v.KnownAt.IsZero() {
+		return Glance{}, false
+	}
+	return Glance{Account: v.Current.Account, Phone: v.Current.Phone, KnownAt: v.KnownAt, Privacy: v.Privacy}, true
+}
+
+// LeavesNoGlance reports whether v says that nothing may be shown at the
+// next start: the start is done and no account is linked on screen.
+func LeavesNoGlance(v View) bool { return v.Phase == PhaseReady && !v.Linked() }
+
+// Same reports whether g and o show the same settings of the same account.
+func (g Glance) Same(o Glance) bool {
+	return g.Account == o.Account && g.Phone == o.Phone && g.KnownAt.Equal(o.KnownAt)
+}
+
+// Encode returns g as stored.
+func (g Glance) Encode() ([]byte, error) { return json.Marshal(g) }
+
+// ParseGlance reads a stored glance. Anything damaged or from another
+// version of the app gives an error: the page then starts as it would
+// without one.
+func ParseGlance(data []byte) (Glance, error) {
+	var g Glance
+	if err := json.Unmarshal(data, &g); err != nil {
+		return Glance{}, fmt.Errorf("the saved glance is damaged: %w", err)
+	}
+	switch {
+	case g.Account == "" || !digits(g.Phone):
+		return Glance{}, errors.New("the saved glance names no linked account")
+	case g.KnownAt.IsZero():
+		return Glance{}, errors.New("the saved glance does not say when its settings were known")
+	case len(g.Privacy.Settings) == 0:
+		return Glance{}, errors.New("the saved glance holds no settings")
+	}
+	for c, v := range g.Privacy.Settings {
+		if !c.Allows(v) {
+			return Glance{}, fmt.Errorf("the saved glance holds %q for %q, which this version does not know", v, c)
+		}
+	}
+	return g, nil
+}
+
+// View is what the page shows from g while it starts: the account as
+// connecting and its settings as last known, not live.
+func (g Glance) View() View {
+	current := session.Status{Account: g.Account, Phone: g.Phone, State: session.StateConnecting}
+	return View{
+		Phase:    PhaseStarting,
+		Accounts: []session.Status{current},
+		Current:  current,
+		Privacy:  g.Privacy, HasPrivacy: true, KnownAt: g.KnownAt,
+	}
+}
+
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
