@@ -81,8 +81,8 @@ func TestBrowserReloadShowsTheGlanceBeforeTheDatabaseOpens(t *testing.T) {
 		t.Errorf("before the database opened the page showed last seen %q, editable %v, with the note %q; want the last-known none, not editable, not confirmed",
 			first.Checked, !first.Disabled, first.Note)
 	}
-	waitFor(t, ctx, "editable live settings", `!document.querySelector("#glance") && !document.querySelector("#offline") &&
-		!document.querySelector("#form-last input").disabled`)
+	waitFor(t, ctx, "editable live settings", `!document.querySelector("#privacy fieldset[disabled]") &&
+		!document.querySelector("#offline") && !document.querySelector("#form-last input").matches(":disabled")`)
 	shoot(t, ctx, "reloaded")
 
 	devices := env.Account(t, phone).Devices
