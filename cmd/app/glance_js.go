@@ -3,6 +3,9 @@
 package main
 
 import (
+	"sync"
+	"time"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/waprivacy/waprivacy/wasm/appstate"
@@ -15,9 +18,21 @@ const glanceKey = "waprivacy-glance"
 
 // glanceKeeper rewrites the stored glance from the page's views.
 type glanceKeeper struct {
+	mu    sync.Mutex
 	saved appstate.Glance
 	have  bool
+	// next is the glance to write when the timer fires. localStorage
+	// writes block the main thread (1.7 ms each here), and the views
+	// that bring newer settings come right after an update's answer,
+	// when the page re-renders; so the write waits for a quieter moment.
+	// A tab closed meanwhile leaves the previous glance, which says when
+	// its settings were known and is replaced once the database is open.
+	next  *appstate.Glance
+	timer *time.Timer
 }
+
+// glanceDelay is how long a newer glance waits to be written.
+const glanceDelay = time.Second
 
 // loadGlance returns the glance the last start left, if there is one the
 // page can show. A damaged one is removed and logged: the page starts as
@@ -48,25 +63,45 @@ func loadGlance() (appstate.Glance, bool) {
 // settings on screen are newer, removed when no account is linked.
 func (k *glanceKeeper) follow(v appstate.View) {
 	g, ok := appstate.GlanceOf(v)
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	switch {
-	case ok && !(k.have && k.saved.Same(g)):
-		data, err := g.Encode()
-		if err != nil {
-			app.Log("waprivacy: keeping the glance:", err)
-			return
-		}
-		if storage, found := localStorage(); found {
-			if err := jscatch.Do(func() { storage.Call("setItem", glanceKey, string(data)) }); err != nil {
-				app.Log("waprivacy: keeping the glance:", err)
-				return
-			}
-			k.saved, k.have = g, true
+	case ok && !(k.have && k.saved.Same(g)) && !(k.next != nil && k.next.Same(g)):
+		k.next = &g
+		if k.timer == nil {
+			k.timer = time.AfterFunc(glanceDelay, k.write)
 		}
 	case !ok && appstate.LeavesNoGlance(v):
+		// At once: a reload right after unlinking must show nothing.
+		k.next = nil
 		if storage, found := localStorage(); found {
 			jscatch.Do(func() { storage.Call("removeItem", glanceKey) })
 		}
 		k.have = false
+	}
+}
+
+// write stores the glance follow left for it, if it is still wanted.
+func (k *glanceKeeper) write() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.timer = nil
+	g := k.next
+	k.next = nil
+	if g == nil {
+		return
+	}
+	data, err := g.Encode()
+	if err != nil {
+		app.Log("waprivacy: keeping the glance:", err)
+		return
+	}
+	if storage, found := localStorage(); found {
+		if err := jscatch.Do(func() { storage.Call("setItem", glanceKey, string(data)) }); err != nil {
+			app.Log("waprivacy: keeping the glance:", err)
+			return
+		}
+		k.saved, k.have = *g, true
 	}
 }
 

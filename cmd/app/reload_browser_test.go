@@ -60,6 +60,8 @@ const glanceWatchJS = `(() => {
 func TestBrowserReloadShowsTheGlanceBeforeTheDatabaseOpens(t *testing.T) {
 	env, s, ctx := openPaired(t, 2*time.Minute)
 	choose(t, ctx, "last", "none")
+	// The glance is written a moment after the settings change.
+	waitFor(t, ctx, "the glance of the change", `JSON.parse(localStorage.getItem("waprivacy-glance") ?? "null")?.privacy?.Settings?.last === "none"`)
 	beforePageScripts(t, ctx, glanceWatchJS)
 	var first struct {
 		At       float64
