@@ -68,6 +68,9 @@ func startPage(ctx app.Context) error {
 		mark("settings-glance")
 	}
 	var keeper glanceKeeper
+	if hasGlance {
+		keeper.stored = &glance
+	}
 	core.Subscribe(func(v appstate.View) {
 		if v.Phase == appstate.PhaseStarting && hasGlance {
 			return // the glance stays until the database is open

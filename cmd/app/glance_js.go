@@ -18,9 +18,9 @@ const glanceKey = "waprivacy-glance"
 
 // glanceKeeper rewrites the stored glance from the page's views.
 type glanceKeeper struct {
-	mu    sync.Mutex
-	saved appstate.Glance
-	have  bool
+	mu sync.Mutex
+	// stored is the glance in localStorage, if any.
+	stored *appstate.Glance
 	// next is the glance to write when the timer fires. localStorage
 	// writes block the main thread (1.7 ms each here), and the views
 	// that bring newer settings come right after an update's answer,
@@ -60,24 +60,33 @@ func loadGlance() (appstate.Glance, bool) {
 }
 
 // follow keeps the stored glance in step with v: rewritten when the
-// settings on screen are newer, removed when no account is linked.
+// settings the next start shows are newer, removed at once when its
+// account is no longer linked.
 func (k *glanceKeeper) follow(v appstate.View) {
-	g, ok := appstate.GlanceOf(v)
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	switch {
-	case ok && !(k.have && k.saved.Same(g)) && !(k.next != nil && k.next.Same(g)):
-		k.next = &g
-		if k.timer == nil {
-			k.timer = time.AfterFunc(glanceDelay, k.write)
+	if g, ok := appstate.GlanceOf(v); ok {
+		latest := k.next
+		if latest == nil {
+			latest = k.stored
 		}
-	case !ok && appstate.LeavesNoGlance(v):
-		// At once: a reload right after unlinking must show nothing.
+		if latest == nil || !latest.Same(g) {
+			k.next = &g
+			if k.timer == nil {
+				k.timer = time.AfterFunc(glanceDelay, k.write)
+			}
+		}
+		return
+	}
+	if k.next != nil && !k.next.Allowed(v) {
 		k.next = nil
+	}
+	if k.stored != nil && !k.stored.Allowed(v) {
+		// At once: a reload right after unlinking must not show it.
 		if storage, found := localStorage(); found {
 			jscatch.Do(func() { storage.Call("removeItem", glanceKey) })
 		}
-		k.have = false
+		k.stored = nil
 	}
 }
 
@@ -101,7 +110,7 @@ func (k *glanceKeeper) write() {
 			app.Log("waprivacy: keeping the glance:", err)
 			return
 		}
-		k.saved, k.have = *g, true
+		k.stored = g
 	}
 }
 

@@ -25,17 +25,30 @@ type Glance struct {
 }
 
 // GlanceOf returns what v leaves for the next start: ok is false unless
-// the start is done and a linked account's settings are known.
+// the start is done and the settings on screen are known, of a linked
+// account that the next start shows first (Start shows the first account
+// listed).
 func GlanceOf(v View) (g Glance, ok bool) {
-	if v.Phase != PhaseReady || !v.Linked() || !v.HasPrivacy || v.KnownAt.IsZero() {
+	if v.Phase != PhaseReady || !v.Linked() || !v.HasPrivacy || v.KnownAt.IsZero() ||
+		len(v.Accounts) == 0 || v.Accounts[0].Account != v.Current.Account {
 		return Glance{}, false
 	}
 	return Glance{Account: v.Current.Account, Phone: v.Current.Phone, KnownAt: v.KnownAt, Privacy: v.Privacy}, true
 }
 
-// LeavesNoGlance reports whether v says that nothing may be shown at the
-// next start: the start is done and no account is linked on screen.
-func LeavesNoGlance(v View) bool { return v.Phase == PhaseReady && !v.Linked() }
+// Allowed reports whether g may still be shown at the next start, as of
+// v: its account is still linked, or v is from before the start ended.
+func (g Glance) Allowed(v View) bool {
+	if v.Phase != PhaseReady {
+		return true
+	}
+	for _, a := range v.Accounts {
+		if a.Account == g.Account && a.Phone == g.Phone && a.State != session.StateLoggedOut {
+			return true
+		}
+	}
+	return false
+}
 
 // Same reports whether g and o show the same settings of the same account.
 func (g Glance) Same(o Glance) bool {

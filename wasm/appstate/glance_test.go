@@ -51,8 +51,34 @@ func TestTheGlanceShowsTheLastKnownSettingsUntilUnlinked(t *testing.T) {
 		t.Fatal(err)
 	}
 	after := p.until(t, "the account unlinked", func(v appstate.View) bool { return !v.Linked() })
-	if _, ok := appstate.GlanceOf(after); ok || !appstate.LeavesNoGlance(after) {
+	if _, ok := appstate.GlanceOf(after); ok || g.Allowed(after) {
 		t.Errorf("an unlinked page still leaves a glance: %+v", after)
+	}
+}
+
+// Only the account the next start shows first leaves a glance: another
+// one on screen leaves the stored glance as it is, and it stays allowed
+// while its account is linked.
+func TestOnlyTheFirstAccountLeavesAGlance(t *testing.T) {
+	first := session.Status{Account: "5511911112222", Phone: "5511911112222", State: session.StateConnected}
+	second := session.Status{Account: phone, Phone: phone, State: session.StateConnected}
+	v := appstate.View{Phase: appstate.PhaseReady, Accounts: []session.Status{first, second}, Current: second,
+		Privacy:    privacy.Snapshot{Settings: map[privacy.Category]privacy.Value{privacy.LastSeen: privacy.Contacts}},
+		HasPrivacy: true, KnownAt: time.Now()}
+	if g, ok := appstate.GlanceOf(v); ok {
+		t.Errorf("the second account on screen leaves the glance %+v", g)
+	}
+	kept := appstate.Glance{Account: first.Account, Phone: first.Phone, KnownAt: time.Now()}
+	if !kept.Allowed(v) {
+		t.Error("the first account's glance is refused while it is linked")
+	}
+	v.Current = first
+	if g, ok := appstate.GlanceOf(v); !ok || g.Account != first.Account {
+		t.Errorf("the first account on screen leaves %+v, %v", g, ok)
+	}
+	v.Accounts = []session.Status{second}
+	if kept.Allowed(v) {
+		t.Error("the glance of an account no longer listed is still allowed")
 	}
 }
 
