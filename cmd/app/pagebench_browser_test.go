@@ -147,7 +147,7 @@ const pageMarksJS = `(() => {
     },
   });
   const marks = {
-    "bench-shown": () => document.querySelector("#form-last"),
+    "bench-shown": () => document.querySelector("#form-last, #glance-last"),
     "bench-live": () => document.querySelector("#form-last") && !document.querySelector("#offline"),
     "bench-confirmed": () => document.querySelector('#connection[data-state="connected"]') &&
       document.querySelector("#form-last") && !document.querySelector("#offline"),

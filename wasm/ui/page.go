@@ -98,8 +98,7 @@ func (p *Page) Render() app.UI {
 func (p *Page) content(l i18n.Lang, v appstate.View) app.UI {
 	switch {
 	case v.Phase == appstate.PhaseStarting && v.HasPrivacy && p.section() == SectionPrivacy:
-		// The glance of the last start (appstate.Glance), not editable.
-		return &PrivacySection{Lang: l, View: v}
+		return &GlanceSection{Lang: l, Snapshot: v.Privacy}
 	case v.Phase == appstate.PhaseStarting:
 		return app.P().ID("starting").Class("card hint").Aria("live", "polite").Text(l.T("app.starting"))
 	case v.Phase != appstate.PhaseReady:

@@ -52,11 +52,6 @@ func (s *PrivacySection) Render() app.UI {
 	return app.Section().ID("privacy").Aria("labelledby", "privacy-title").Body(
 		app.H1().ID("privacy-title").Text(l.T("privacy.title")),
 		app.P().Class("lede").Text(l.T("privacy.intro")),
-		// While the page starts, it shows the settings kept from its last
-		// start, which cannot be changed until the database is open. The
-		// same tree serves both, so the end of the start only updates it.
-		app.FieldSet().Disabled(v.Phase == appstate.PhaseStarting).Body(
-			app.Div().Class("forms").Body(forms...),
-		),
+		app.Div().Class("forms").Body(forms...),
 	)
 }
