@@ -62,14 +62,12 @@ func start(ctx app.Context, _ app.Action) {
 
 func startPage(ctx app.Context) error {
 	var persisted, shown, confirmed bool
+	var keeper glanceKeeper
 	glance, hasGlance := loadGlance()
 	if hasGlance {
+		keeper.stored = &glance
 		ctx.SetState(ui.StateView, glance.View())
 		mark("settings-glance")
-	}
-	var keeper glanceKeeper
-	if hasGlance {
-		keeper.stored = &glance
 	}
 	core.Subscribe(func(v appstate.View) {
 		if v.Phase == appstate.PhaseStarting && hasGlance {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/waprivacy/waprivacy/wasm/privacy"
@@ -11,12 +12,13 @@ import (
 )
 
 // Glance is the little a reload shows before the local database opens:
-// the account on screen and its last-known settings. Opening SQLite in
-// the browser takes the first 50-100 ms of a warm start, mostly compiling
+// the account on screen and its last-known settings and default timer
+// (not its lists, which the glance does not show). Opening SQLite in the
+// browser takes the first 50-100 ms of a warm start, mostly compiling
 // it, so the page keeps this copy outside it (the browser's localStorage)
 // and shows it, marked as not yet confirmed and not editable, until the
 // start is done. The database stays the record; the glance is rewritten
-// from its views and removed when no account is linked.
+// from its views and removed once its account is no longer linked.
 type Glance struct {
 	Account string           `json:"account"`
 	Phone   string           `json:"phone"`
@@ -33,7 +35,8 @@ func GlanceOf(v View) (g Glance, ok bool) {
 		len(v.Accounts) == 0 || v.Accounts[0].Account != v.Current.Account {
 		return Glance{}, false
 	}
-	return Glance{Account: v.Current.Account, Phone: v.Current.Phone, KnownAt: v.KnownAt, Privacy: v.Privacy}, true
+	shown := privacy.Snapshot{Settings: maps.Clone(v.Privacy.Settings), DefaultTimer: v.Privacy.DefaultTimer}
+	return Glance{Account: v.Current.Account, Phone: v.Current.Phone, KnownAt: v.KnownAt, Privacy: shown}, true
 }
 
 // Allowed reports whether g may still be shown at the next start, as of
