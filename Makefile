@@ -14,19 +14,29 @@ WASM_ENV  := GOOS=js GOARCH=wasm
 # browser's fetch speaks it); no inlining outside the runtime makes the
 # brotli wasm 15% smaller (6.03 -> 5.13 MB) at no measured cost to start
 # times (see cmd/app/speed_browser_test.go). Measured 2026-12 (issue 14)
-# with wasm/storage's BenchmarkOpen/BenchmarkCommit in Chromium, ms/op:
-#   these flags                               5.13 MB  open 37-40  commit 1.8
+# with wasm/storage's benchmarks in Chromium, ms/op:
+#   no inlining but the runtime               5.13 MB  open 37-40  commit 1.8
 #   plus inlining in github.com/ncruces/... and wasm/idbvfs, wasm/storage
 #                                             5.53 MB  open 37-39  commit 1.8
 #   inlining everywhere but go-sqlite3-wasm   5.67 MB  open 32-34  commit 1.8
 #   inlining everywhere                       6.03 MB  open 30-36  commit 1.6-1.8
 # Inlining in the translated SQLite (go-sqlite3-wasm) costs its pclntab
-# +0.9 MB raw (+0.37 MB brotli) for no measured speed. Inlining also in
-# internal/..., sync, reflect, syscall/js, strconv, time, database/sql,
-# go.mau.fi/..., protobuf, fmt, regexp did not give the faster open either:
-# where it comes from is not found yet.
+# +0.9 MB raw (+0.37 MB brotli) for no measured speed. The faster open is
+# not SQLite's: loading a device, whatsmeow derives its three public keys
+# (curve25519), and field arithmetic with math/bits not inlined is 3-4x
+# slower in wasm. So math/bits and the curve packages (which the Noise
+# handshake and Signal use too) keep inlining, for +8 KB brotli (all of
+# crypto/... would cost +67 KB). BenchmarkGetAllDevices, 3 devices, one
+# run interleaved: 9.4-31 ms without, 2.7-6.6 ms with, 2.8-5.2 ms with
+# inlining everywhere; in the page, the handshake's step from the server's
+# hello to the client's finish went from 19 to 5 ms.
 WASM_BUILD := $(WASM_ENV) $(GO) build -trimpath -tags nethttpomithttp2 \
-	-gcflags=all=-l -gcflags=runtime= -ldflags='-s -w'
+	-gcflags=all=-l -gcflags=runtime= -gcflags=math/bits= \
+	-gcflags=crypto/internal/fips140/edwards25519/...= \
+	-gcflags=crypto/internal/fips140/ecdh= -gcflags=crypto/ecdh= \
+	-gcflags=golang.org/x/crypto/curve25519= \
+	-gcflags=filippo.io/edwards25519/...= \
+	-ldflags='-s -w'
 GO_FILES  := $(shell find cmd proxy wasm web -name '*.go' -not -name '*_test.go') go.mod go.sum
 WEB_FILES := $(shell find web -type f)
 
@@ -46,7 +56,7 @@ build: dist/index.html bin/proxy
 
 # Written through a temporary file and replaced only when it changed, so an
 # unchanged app does not pay for recompression.
-build/app.wasm: $(GO_FILES)
+build/app.wasm: $(GO_FILES) Makefile
 	$(WASM_BUILD) -o build/app.wasm.new ./cmd/app
 	@if cmp -s build/app.wasm.new $@; then rm build/app.wasm.new; else mv build/app.wasm.new $@; fi
 
@@ -80,7 +90,7 @@ demo: build/demo-site/index.html bin/proxy bin/waemu bin/widgetdemo
 			-wa-version-source http://$(DEMO_EMU)/ \
 			-frame-ancestors http://$(DEMO_HOST) $(ARGS)
 
-build/app-demo.wasm: $(GO_FILES)
+build/app-demo.wasm: $(GO_FILES) Makefile
 	$(WASM_BUILD) -tags nethttpomithttp2,waemu -o build/app-demo.wasm.new ./cmd/app
 	@if cmp -s build/app-demo.wasm.new $@; then rm build/app-demo.wasm.new; else mv build/app-demo.wasm.new $@; fi
 

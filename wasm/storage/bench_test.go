@@ -78,6 +78,26 @@ func BenchmarkOpen(b *testing.B) {
 	}
 }
 
+// BenchmarkGetAllDevices is the part of a page load after the database
+// is open: reading the devices, for each of which whatsmeow derives three
+// public keys (curve25519), the cost the Makefile's inlining in math/bits
+// and the curve packages is there for.
+func BenchmarkGetAllDevices(b *testing.B) {
+	ctx := context.Background()
+	name := testName()
+	seedAccounts(b, name)
+	s, err := Open(ctx, name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for b.Loop() {
+		if devices, err := s.GetAllDevices(ctx); err != nil || len(devices) != benchAccounts {
+			b.Fatalf("%d devices, %v", len(devices), err)
+		}
+	}
+}
+
 // BenchmarkCommit is the app's write on each update: one small
 // transaction that appends a record and replaces a row, committed durably
 // (synchronous=FULL: a strict IndexedDB transaction in the browser).
