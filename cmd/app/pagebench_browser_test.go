@@ -40,7 +40,9 @@ const benchRTT = 50 * time.Millisecond
 // bench-page builds one) it measures both, interleaved round by round, and
 // logs them side by side with their ratios. Each iteration is one round;
 // run it with -benchtime=10x. With WAPRIVACY_PAGE_PROFILE set it also
-// prints where the main thread's time goes in five updates and a reload.
+// prints where the main thread's time goes in five updates and a reload;
+// with WAPRIVACY_PAGE_IDLE (e.g. 40s) each reload follows that long a
+// pause.
 func BenchmarkBrowserPage(b *testing.B) {
 	builds := []*pageBuild{{name: "new", dist: distDir(b, "WAPRIVACY_DEMO_DIST")}}
 	if dir := os.Getenv("WAPRIVACY_BASELINE_DEMO_DIST"); dir != "" {
@@ -204,6 +206,7 @@ func median(v []float64) float64 {
 // round takes one sample of every figure.
 func (pb *pageBuild) round(b *testing.B) {
 	awaitQuietMachine(b)
+	time.Sleep(pageIdle(b))
 	pb.reload(b)
 
 	took, cpu := pb.update(b)
@@ -229,6 +232,23 @@ func (pb *pageBuild) round(b *testing.B) {
 	pb.add("after-reconnect-rtt", took/millis(benchRTT))
 
 	pb.cold(b)
+}
+
+// pageIdle is how long each round leaves the page alone before its
+// reload, from WAPRIVACY_PAGE_IDLE (a Go duration; none when unset): a
+// reload a few seconds after the last one reuses what V8 still holds of
+// the module, one after a longer pause is what a person returning to the
+// tab gets.
+func pageIdle(b *testing.B) time.Duration {
+	v := os.Getenv("WAPRIVACY_PAGE_IDLE")
+	if v == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		b.Fatalf("WAPRIVACY_PAGE_IDLE=%q: want a duration such as 40s", v)
+	}
+	return d
 }
 
 // millis is d in milliseconds.

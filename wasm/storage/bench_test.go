@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.mau.fi/whatsmeow/store"
+
 	"github.com/waprivacy/waprivacy/wasm/storage/internal/sessiontest"
 )
 
@@ -40,10 +42,7 @@ func seedAccounts(b *testing.B, name string) {
 			b.Fatal(err)
 		}
 	}
-	devices, err := s.GetAllDevices(ctx)
-	if err != nil || len(devices) != benchAccounts {
-		b.Fatalf("%d devices, %v; want %d", len(devices), err, benchAccounts)
-	}
+	devices := readDevices(b, s)
 	session := make([]byte, 1024)
 	for _, d := range devices {
 		sessions := make(map[string][]byte, benchContacts)
@@ -71,9 +70,7 @@ func BenchmarkOpen(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if devices, err := s.GetAllDevices(ctx); err != nil || len(devices) != benchAccounts {
-			b.Fatalf("%d devices, %v", len(devices), err)
-		}
+		readDevices(b, s)
 		s.Close()
 	}
 }
@@ -83,19 +80,31 @@ func BenchmarkOpen(b *testing.B) {
 // public keys (curve25519), the cost the Makefile's inlining in math/bits
 // and the curve packages is there for.
 func BenchmarkGetAllDevices(b *testing.B) {
-	ctx := context.Background()
+	s := openSeeded(b)
+	for b.Loop() {
+		readDevices(b, s)
+	}
+}
+
+// openSeeded opens a new store of benchAccounts accounts until b ends.
+func openSeeded(b *testing.B) *Store {
 	name := testName()
 	seedAccounts(b, name)
-	s, err := Open(ctx, name)
+	s, err := Open(context.Background(), name)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
-	for b.Loop() {
-		if devices, err := s.GetAllDevices(ctx); err != nil || len(devices) != benchAccounts {
-			b.Fatalf("%d devices, %v", len(devices), err)
-		}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// readDevices reads s's devices, which must be benchAccounts.
+func readDevices(b *testing.B, s *Store) []*store.Device {
+	devices, err := s.GetAllDevices(context.Background())
+	if err != nil || len(devices) != benchAccounts {
+		b.Fatalf("%d devices, %v; want %d", len(devices), err, benchAccounts)
 	}
+	return devices
 }
 
 // BenchmarkCommit is the app's write on each update: one small
@@ -103,14 +112,7 @@ func BenchmarkGetAllDevices(b *testing.B) {
 // (synchronous=FULL: a strict IndexedDB transaction in the browser).
 func BenchmarkCommit(b *testing.B) {
 	ctx := context.Background()
-	name := testName()
-	seedAccounts(b, name)
-	s, err := Open(ctx, name)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	db := s.DB()
+	db := openSeeded(b).DB()
 	for _, q := range []string{
 		`CREATE TABLE waprivacy_bench_log (id INTEGER PRIMARY KEY, account TEXT NOT NULL, at INTEGER NOT NULL, data TEXT NOT NULL)`,
 		`CREATE TABLE waprivacy_bench_last (account TEXT PRIMARY KEY, at INTEGER NOT NULL, data TEXT NOT NULL)`,
