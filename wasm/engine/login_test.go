@@ -77,7 +77,11 @@ func TestTheSnapshotIsReadAtLoginBeforeConnected(t *testing.T) {
 // them before <active/>), the read at Connected still brings the
 // snapshot.
 func TestAReadRefusedAtLoginIsMadeAgainAtConnected(t *testing.T) {
-	connected, read, snap, env := loginTimes(t, emulator.Faults{FailIQ: map[string]int{"privacy": 503}, FailIQCount: 1})
+	// With latency, the read at Connected cannot come back before the
+	// test's handler, which whatsmeow calls right after the engine's, has
+	// seen Connected; without it, a preempted handler once saw Connected
+	// 25 µs after the snapshot of that read.
+	connected, read, snap, env := loginTimes(t, emulator.Faults{LatencyMs: 50, FailIQ: map[string]int{"privacy": 503}, FailIQCount: 1})
 	if read.Before(connected) {
 		t.Errorf("a snapshot was published %v before Connected, though the read at login was refused", connected.Sub(read))
 	}
