@@ -53,7 +53,9 @@ func (g Glance) Allowed(v View) bool {
 	return false
 }
 
-// Same reports whether g and o show the same settings of the same account.
+// Same reports whether g and o show the same settings of the same account:
+// the view's KnownAt moves with every snapshot it takes in, so equal times
+// stand for equal settings without comparing them.
 func (g Glance) Same(o Glance) bool {
 	return g.Account == o.Account && g.Phone == o.Phone && g.KnownAt.Equal(o.KnownAt)
 }
