@@ -278,7 +278,11 @@ func TestKeepingThePhonesValueDropsTheEdit(t *testing.T) {
 	env.Control(t, http.MethodPost, "/control/accounts/"+phone+"/privacy", map[string]string{"groupadd": "contact_blacklist"}, http.StatusOK, nil)
 	n.restore()
 	p.core.Retry()
-	v := p.until(t, "the conflict", func(v appstate.View) bool { return len(v.Queue) == 1 && v.Queue[0].State == outbox.Conflict })
+	// Resolving needs a connection; in one clean-clone run under -race,
+	// Resolve right after the conflict showed answered "Not connected".
+	v := p.until(t, "the conflict, connected", func(v appstate.View) bool {
+		return len(v.Queue) == 1 && v.Queue[0].State == outbox.Conflict && v.Connected()
+	})
 	if err := p.core.Resolve(ctx, v.Queue[0].ID, false); err != nil {
 		t.Fatal(err)
 	}
